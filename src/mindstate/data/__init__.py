@@ -1,0 +1,21 @@
+"""Windows, splits and augmentation: the stage between features and models."""
+
+from .windows import (
+    GROUP_COLUMNS,
+    Windows,
+    concat_windows,
+    encode_label,
+    make_physio_windows,
+    make_text_windows,
+    make_windows,
+)
+
+__all__ = [
+    "GROUP_COLUMNS",
+    "Windows",
+    "concat_windows",
+    "encode_label",
+    "make_physio_windows",
+    "make_text_windows",
+    "make_windows",
+]

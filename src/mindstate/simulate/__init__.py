@@ -1,0 +1,1 @@
+"""mindstate.simulate stage."""

@@ -1,0 +1,1 @@
+"""mindstate.uncertainty stage."""
