@@ -1,0 +1,323 @@
+"""Experiment configuration: frozen dataclasses, strict YAML loading and ``--set`` overrides.
+
+Used only by the experiment layer and the CLI; library code takes plain keyword arguments.
+Unknown keys are errors with a suggestion; wrong types raise ``TypeError`` (an int is accepted
+where a float is expected).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from ._validation import suggest
+from .exceptions import ConfigError
+
+__all__ = [
+    "DataConfig",
+    "EvaluateConfig",
+    "ExperimentConfig",
+    "HPOConfig",
+    "ModelConfig",
+    "PreprocessConfig",
+    "TrainConfig",
+    "apply_overrides",
+    "config_from_dict",
+    "config_to_dict",
+    "dump_config",
+    "load_config",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataConfig:
+    """Where the recordings are and how they become windows.
+
+    ``simulate`` names a simulator (``eeg-emotion``, ``e4``, ``hms``) that writes the data to
+    ``root`` when ``root`` does not exist yet (the embedded default data).
+    """
+
+    dataset: str
+    root: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    simulate: str | None = None
+    classes: list[str] | None = None
+    picks: list[str] | None = None
+    window_s: float = 4.0
+    step_s: float | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreprocessConfig:
+    """Signal chain applied to every recording before windowing (fitted state saved)."""
+
+    resample: float | None = None
+    bandpass: list[float] | None = None
+    notch: float | None = None
+    normalize: Literal["robust", "zscore", "recording", "none"] = "robust"
+    on_flat: Literal["raise", "warn", "ignore"] = "raise"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelConfig:
+    """A registered model name and its keyword arguments."""
+
+    name: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainConfig:
+    """Optimisation settings (see :func:`mindstate.train.engine.fit`)."""
+
+    epochs: int = 30
+    batch_size: int = 64
+    lr: float = 1e-3
+    weight_decay: float = 1e-2
+    optimizer: Literal["adamw", "adam", "sgd"] = "adamw"
+    scheduler: Literal["cosine", "constant"] = "cosine"
+    warmup_epochs: float = 0.0
+    patience: int | None = 10
+    grad_clip: float | None = None
+    loss: str = "ce"
+    loss_kwargs: dict[str, Any] = field(default_factory=dict)
+    augment: list[dict[str, Any]] = field(default_factory=list)
+    precision: str = "32-true"
+    accelerator: str = "cpu"
+    devices: int = 1
+    strategy: str = "auto"
+    val_fraction: float = 0.2
+    num_threads: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvaluateConfig:
+    """Evaluation protocol: a registered splitter and its options."""
+
+    protocol: str = "loso"
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    baseline: bool = True
+    calibrate: bool = True
+    bootstrap: int = 200
+
+
+@dataclass(frozen=True, kw_only=True)
+class HPOConfig:
+    """Optuna search: ``space`` maps dotted config keys to distributions."""
+
+    space: dict[str, dict[str, Any]] = field(default_factory=dict)
+    metric: str = "balanced_accuracy"
+    direction: Literal["maximize", "minimize"] = "maximize"
+    sampler: Literal["tpe", "random"] = "tpe"
+    pruner: Literal["median", "none"] = "median"
+    study_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExperimentConfig:
+    """One experiment: data → preprocessing → model → training → evaluation."""
+
+    name: str = "experiment"
+    seed: int = 0
+    task: Literal["classification", "soft", "regression"] = "classification"
+    data: DataConfig
+    preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
+    model: ModelConfig
+    train: TrainConfig = field(default_factory=TrainConfig)
+    evaluate: EvaluateConfig = field(default_factory=EvaluateConfig)
+    hpo: HPOConfig = field(default_factory=HPOConfig)
+
+
+# --------------------------------------------------------------------------- type checking
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        return " | ".join(repr(a) for a in typing.get_args(tp))
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(a) for a in typing.get_args(tp))
+    if origin is not None:
+        return str(tp).replace("typing.", "")
+    return getattr(tp, "__name__", str(tp))
+
+
+def _coerce(value: Any, tp: Any, where: str) -> Any:
+    """Check ``value`` against annotation ``tp``; return it (ints widened to float)."""
+    origin = typing.get_origin(tp)
+    if tp is Any:
+        return value
+    if origin is Literal:
+        allowed = typing.get_args(tp)
+        if value not in allowed:
+            hint = suggest(str(value), [str(a) for a in allowed]) if isinstance(value, str) else ""
+            raise ConfigError(
+                f"{where} must be one of {', '.join(map(repr, allowed))}; got {value!r}.{hint}"
+            )
+        return value
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(value, arg, where)
+            except (TypeError, ConfigError) as exc:
+                errors.append(exc)
+        if errors and all(isinstance(e, ConfigError) and not isinstance(e, TypeError)
+                          for e in errors):
+            raise errors[0]
+        raise TypeError(f"{where} must be {_type_name(tp)}; got {value!r} "
+                        f"({type(value).__name__}).")
+    if dataclasses.is_dataclass(tp):
+        return _from_dict(tp, value, where)
+    if origin is list:
+        if not isinstance(value, list):
+            raise TypeError(f"{where} must be a list; got {value!r} ({type(value).__name__}).")
+        (item_tp,) = typing.get_args(tp) or (Any,)
+        return [_coerce(v, item_tp, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise TypeError(f"{where} must be a mapping; got {value!r} "
+                            f"({type(value).__name__}).")
+        _, val_tp = typing.get_args(tp) or (str, Any)
+        return {str(k): _coerce(v, val_tp, f"{where}.{k}") for k, v in value.items()}
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{where} must be a number; got {value!r} ({type(value).__name__}).")
+        return float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{where} must be an integer; got {value!r} "
+                            f"({type(value).__name__}).")
+        return value
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise TypeError(f"{where} must be true or false; got {value!r} "
+                            f"({type(value).__name__}).")
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise TypeError(f"{where} must be a string; got {value!r} ({type(value).__name__}).")
+        return value
+    return value
+
+
+def _from_dict(cls: Any, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise TypeError(f"{where or 'config'} must be a mapping; got {data!r}.")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in fields:
+            path = f"{where}.{key}" if where else str(key)
+            raise ConfigError(
+                f"Unknown config key {path!r}.{suggest(str(key), fields)} "
+                f"Allowed keys{' in ' + where if where else ''}: {', '.join(fields)}."
+            )
+    kwargs = {}
+    for name, f in fields.items():
+        path = f"{where}.{name}" if where else name
+        if name in data:
+            kwargs[name] = _coerce(data[name], hints[name], path)
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise ConfigError(f"Missing required config key {path!r}.")
+    return cls(**kwargs)
+
+
+def config_from_dict(data: dict[str, Any]) -> ExperimentConfig:
+    """Build an :class:`ExperimentConfig` from a plain mapping, strictly."""
+    return _from_dict(ExperimentConfig, data, "")
+
+
+def config_to_dict(cfg: Any) -> dict[str, Any]:
+    """Plain nested dict of a config (inverse of :func:`config_from_dict`)."""
+    return dataclasses.asdict(cfg)
+
+
+def _parse_override(item: str) -> tuple[list[str], Any]:
+    if "=" not in item:
+        raise ConfigError(f"--set expects key=value (e.g. train.lr=1e-3); got {item!r}.")
+    key, raw = item.split("=", 1)
+    key = key.strip().lstrip("-")
+    if not key:
+        raise ConfigError(f"--set expects key=value; got {item!r}.")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"--set {key}: cannot parse value {raw!r} ({exc}).") from exc
+    if isinstance(value, str) and _looks_float(value):
+        value = float(value)  # YAML 1.1 reads "1e-3" as a string
+    return key.split("."), value
+
+
+def _looks_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return any(c in text.lower() for c in ".e") and not text.lower().startswith(("nan", "inf"))
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply ``key.sub=value`` overrides to a raw config mapping (values parsed as YAML)."""
+    import copy
+
+    out = copy.deepcopy(data)
+    for item in overrides:
+        keys, value = _parse_override(item)
+        node = out
+        for k in keys[:-1]:
+            if not isinstance(node.get(k), dict):
+                node[k] = {}
+            node = node[k]
+        node[keys[-1]] = value
+    return out
+
+
+def load_config(path: str | os.PathLike[str], overrides: list[str] | None = None
+                ) -> ExperimentConfig:
+    """Read a YAML config strictly and apply ``overrides``.
+
+    Parameters
+    ----------
+    path : path-like
+        The YAML file.
+    overrides : list of str | None
+        ``key=value`` strings, e.g. ``["train.lr=1e-3", "model.kwargs.n_filters=20"]``.
+
+    Returns
+    -------
+    ExperimentConfig
+        The validated, frozen configuration.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Config file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc}).") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level; got {type(raw).__name__}.")
+    raw = apply_overrides(raw, overrides or [])
+    try:
+        return config_from_dict(raw)
+    except TypeError as exc:
+        raise TypeError(f"{path}: {exc}") from exc
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def dump_config(cfg: ExperimentConfig, path: str | os.PathLike[str]) -> None:
+    """Write the resolved config as YAML."""
+    Path(path).write_text(yaml.safe_dump(config_to_dict(cfg), sort_keys=False))

@@ -1,0 +1,156 @@
+"""Run report: PNG plots and a self-contained ``report.html`` in the run directory."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["write_report"]
+
+
+def _fig():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _plot_curves(path: Path, histories: list[list[dict[str, float]]],
+                 final_history: list[dict[str, float]]) -> None:
+    plt = _fig()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for k, hist in enumerate(histories):
+        if not hist:
+            continue
+        ep = [h["epoch"] for h in hist]
+        axes[0].plot(ep, [h.get("train_loss", np.nan) for h in hist], color="C0", alpha=0.35,
+                     label="train (folds)" if k == 0 else None)
+        axes[0].plot(ep, [h.get("val_loss", np.nan) for h in hist], color="C1", alpha=0.35,
+                     label="validation (folds)" if k == 0 else None)
+    if final_history:
+        ep = [h["epoch"] for h in final_history]
+        axes[0].plot(ep, [h.get("train_loss", np.nan) for h in final_history], color="C0", lw=2,
+                     label="train (final model)")
+        axes[0].plot(ep, [h.get("val_loss", np.nan) for h in final_history], color="C1", lw=2,
+                     label="validation (final model)")
+        axes[1].plot(ep, [h["lr"] for h in final_history], color="C2")
+    axes[0].set(xlabel="epoch", ylabel="loss", title="Learning curves")
+    axes[0].legend(fontsize=7)
+    axes[1].set(xlabel="epoch", ylabel="learning rate", title="LR schedule (final model)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _plot_confusion(path: Path, cm: np.ndarray, classes: list[str]) -> None:
+    plt = _fig()
+    fig, ax = plt.subplots(figsize=(1.2 + 0.7 * len(classes), 1.0 + 0.7 * len(classes)))
+    norm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+    for i in range(len(classes)):
+        for j in range(len(classes)):
+            ax.text(j, i, f"{cm[i, j]}\n{norm[i, j]:.0%}", ha="center", va="center", fontsize=8,
+                    color="white" if norm[i, j] > 0.6 else "black")
+    ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
+    ax.set_yticks(range(len(classes)), classes)
+    ax.set(xlabel="predicted", ylabel="true", title="Confusion (held-out)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _plot_reliability(path: Path, y: np.ndarray, proba: np.ndarray, n_bins: int = 10) -> None:
+    plt = _fig()
+    conf = proba.max(axis=1)
+    correct = (proba.argmax(axis=1) == y).astype(float)
+    edges = np.linspace(0, 1, n_bins + 1)
+    which = np.clip(np.digitize(conf, edges[1:-1]), 0, n_bins - 1)
+    acc = [correct[which == b].mean() if (which == b).any() else np.nan for b in range(n_bins)]
+    mids = (edges[:-1] + edges[1:]) / 2
+    fig, ax = plt.subplots(figsize=(3.8, 3.6))
+    ax.plot([0, 1], [0, 1], "k--", lw=1)
+    ax.bar(mids, acc, width=1 / n_bins, alpha=0.7, edgecolor="k")
+    ax.set(xlabel="confidence", ylabel="accuracy", title="Reliability (held-out)", xlim=(0, 1),
+           ylim=(0, 1))
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+
+
+def _table(rows: list[tuple[str, Any]]) -> str:
+    cells = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_fmt(v))}</td></tr>"
+                    for k, v in rows)
+    return f"<table>{cells}</table>"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4f}"
+    if v is None:
+        return "n/a"
+    return str(v)
+
+
+def write_report(
+    run_dir: Path, *, cfg_dict: dict[str, Any], metrics: dict[str, Any],
+    histories: list[list[dict[str, float]]], final_history: list[dict[str, float]],
+    classes: list[str], y_true: np.ndarray, pred: np.ndarray, task: str,
+) -> Path:
+    """Write the plots and ``report.html`` into ``run_dir``; return the HTML path."""
+    run_dir = Path(run_dir)
+    pngs = []
+    p = run_dir / "learning_curves.png"
+    _plot_curves(p, histories, final_history)
+    pngs.append(p)
+    if task == "classification" and "confusion_matrix" in metrics:
+        p = run_dir / "confusion_matrix.png"
+        _plot_confusion(p, np.asarray(metrics["confusion_matrix"]), classes)
+        pngs.append(p)
+        p = run_dir / "reliability.png"
+        _plot_reliability(p, np.asarray(y_true), np.asarray(pred))
+        pngs.append(p)
+    keys = ["protocol", "accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "ece", "brier",
+            "kl", "chance_accuracy", "chance_balanced_accuracy", "n_records", "n_subjects",
+            "n_windows"]
+    rows = [(k, metrics[k]) for k in keys if k in metrics]
+    rows += [(k, v) for k, v in metrics.items()
+             if k.startswith(("pearson_", "mae_", "r2_")) and not isinstance(v, (dict, list))]
+    base = metrics.get("baseline")
+    base_html = ""
+    if isinstance(base, dict):
+        base_html = "<h2>Baseline (" + html.escape(str(base.get("model"))) + ")</h2>" + _table(
+            [(k, base[k]) for k in keys if k in base])
+    per = metrics.get("per_subject")
+    per_html = ""
+    if per:
+        cols = list(per[0].keys())
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(r[c]))}</td>" for c in cols)
+                       + "</tr>" for r in per)
+        per_html = f"<h2>Per subject</h2><table><tr>{head}</tr>{body}</table>"
+    doc = f"""<!doctype html><html><head><meta charset="utf-8">
+<title>mindstate run: {html.escape(str(cfg_dict.get('name')))}</title>
+<style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 8px;
+text-align:left}}img{{max-width:100%;margin:0.5em 0}}pre{{background:#f6f6f6;padding:1em}}</style>
+</head><body><h1>mindstate run: {html.escape(str(cfg_dict.get('name')))}</h1>
+<p>All figures are computed on held-out data under the protocol named below.</p>
+<h2>Held-out metrics</h2>{_table(rows)}{base_html}{per_html}
+<h2>Plots</h2>{''.join(_img(p) for p in pngs)}
+<h2>Resolved configuration</h2><pre>{html.escape(json.dumps(cfg_dict, indent=2))}</pre>
+</body></html>"""
+    out = run_dir / "report.html"
+    out.write_text(doc)
+    return out

@@ -1,0 +1,365 @@
+"""The training engine: a Lightning "system" around any registered model.
+
+Determinism is by construction: the shuffling order, dropout masks and augmentation draws of
+epoch ``e`` depend only on ``(seed, e)``, so a run resumed from the checkpoint written at the end
+of epoch ``e`` continues exactly as the uninterrupted run would have.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Sampler, TensorDataset
+
+from .._validation import check_array, check_int, check_option, check_range
+
+__all__ = ["FitResult", "fit", "predict_logits"]
+
+logger = logging.getLogger(__name__)
+
+OPTIMIZERS = ("adamw", "adam", "sgd")
+SCHEDULERS = ("cosine", "constant")
+PRECISIONS = ("32-true", "bf16-mixed", "16-mixed", "64-true")
+
+
+@dataclass
+class FitResult:
+    """What :func:`fit` returns: per-epoch history and where the best weights came from."""
+
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = -1
+    best_val_loss: float = float("nan")
+    epochs_run: int = 0
+    lr_history: list[float] = field(default_factory=list)
+
+
+class _EpochSampler(Sampler[int]):
+    """Shuffles with a generator seeded by (seed, epoch): resumable and reproducible."""
+
+    def __init__(self, n: int, seed: int) -> None:
+        self.n, self.seed, self.epoch = n, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __iter__(self) -> Iterator[int]:
+        g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
+        return iter(torch.randperm(self.n, generator=g).tolist())
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def _to_tensor(y: np.ndarray) -> torch.Tensor:
+    if y.dtype.kind in "iub":
+        return torch.as_tensor(y, dtype=torch.long)
+    return torch.as_tensor(y, dtype=torch.float32)
+
+
+def _lr_lambda(total_steps: int, warmup_steps: int, schedule: str, min_ratio: float
+               ) -> Callable[[int], float]:
+    def fn(step: int) -> float:
+        if warmup_steps and step < warmup_steps:
+            return (step + 1) / warmup_steps
+        if schedule == "constant":
+            return 1.0
+        progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)
+        progress = min(max(progress, 0.0), 1.0)
+        return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return fn
+
+
+def _build_system(**kw: Any) -> Any:
+    """Create the LightningModule (defined lazily so importing this module stays light)."""
+    import lightning as L
+
+    class System(L.LightningModule):
+        def __init__(self, model: nn.Module, loss_fn: nn.Module, *, optimizer: str, lr: float,
+                     weight_decay: float, scheduler: str, warmup_steps: int, total_steps: int,
+                     min_lr_ratio: float, augment: Callable[..., Any] | None, seed: int) -> None:
+            super().__init__()
+            self.model, self.loss_fn, self.augment = model, loss_fn, augment
+            self.opt_name, self.lr, self.weight_decay = optimizer, lr, weight_decay
+            self.schedule, self.warmup_steps, self.total_steps = scheduler, warmup_steps, total_steps
+            self.min_lr_ratio, self.seed = min_lr_ratio, seed
+            self._aug_gen = torch.Generator()
+            self._val_losses: list[tuple[float, int]] = []
+            self._val_correct = 0
+
+        def on_train_epoch_start(self) -> None:
+            e = self.current_epoch
+            torch.manual_seed(self.seed * 1_000_003 + e)  # dropout masks of this epoch
+            self._aug_gen.manual_seed(self.seed * 7_919 + e)
+            sampler = self.trainer.train_dataloader.sampler
+            if isinstance(sampler, _EpochSampler):
+                sampler.set_epoch(e)
+
+        def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+            x, y = batch
+            if self.augment is not None:
+                x, y = self.augment(x, y, self._aug_gen)
+            loss = self.loss_fn(self.model(x), y)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(
+                    f"Non-finite training loss ({loss.item()}) at epoch {self.current_epoch}, "
+                    f"batch {batch_idx}. Check the inputs for extreme values, lower the learning "
+                    "rate, or enable gradient clipping (train.grad_clip)."
+                )
+            self.log("train_loss", loss.detach(), on_step=False, on_epoch=True,
+                     batch_size=len(x))
+            return loss
+
+        def validation_step(self, batch: Any, batch_idx: int) -> None:
+            x, y = batch
+            logits = self.model(x)
+            loss = self.loss_fn(logits, y)
+            self._val_losses.append((float(loss) * len(x), len(x)))
+            target = y if y.ndim == 1 else y.argmax(dim=1)
+            if logits.shape[1] > 1 and target.dtype == torch.long:
+                self._val_correct += int((logits.argmax(1) == target).sum())
+
+        def on_validation_epoch_end(self) -> None:
+            total = sum(n for _, n in self._val_losses)
+            if total:
+                self.log("val_loss", sum(v for v, _ in self._val_losses) / total)
+                self.log("val_acc", self._val_correct / total)
+            self._val_losses.clear()
+            self._val_correct = 0
+
+        def configure_optimizers(self) -> Any:
+            params = [p for p in self.model.parameters() if p.requires_grad]
+            if self.opt_name == "adamw":
+                opt: torch.optim.Optimizer = torch.optim.AdamW(
+                    params, lr=self.lr, weight_decay=self.weight_decay)
+            elif self.opt_name == "adam":
+                opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
+            else:
+                opt = torch.optim.SGD(params, lr=self.lr, momentum=0.9,
+                                      weight_decay=self.weight_decay)
+            sched = torch.optim.lr_scheduler.LambdaLR(
+                opt, _lr_lambda(self.total_steps, self.warmup_steps, self.schedule,
+                                self.min_lr_ratio))
+            return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
+
+    return System(**kw)
+
+
+def _build_callbacks(patience: int | None, ckpt_dir: Path | None, has_val: bool,
+                     kill_after_epoch: int | None) -> list[Any]:
+    import lightning as L
+
+    class History(L.Callback):
+        """Per-epoch metrics and the best weights; saved in checkpoints so resume is exact."""
+
+        def __init__(self) -> None:
+            self.history: list[dict[str, float]] = []
+            self.best_loss = float("inf")
+            self.best_epoch = -1
+            self.best_state: dict[str, torch.Tensor] | None = None
+
+        def on_train_epoch_end(self, trainer: Any, pl_module: Any) -> None:
+            m = {k: float(v) for k, v in trainer.callback_metrics.items()}
+            lr = trainer.optimizers[0].param_groups[0]["lr"]
+            row = {"epoch": float(trainer.current_epoch), "lr": float(lr), **m}
+            self.history.append(row)
+            score = m.get("val_loss", m.get("train_loss", float("inf")))
+            if score < self.best_loss:
+                self.best_loss, self.best_epoch = score, trainer.current_epoch
+                self.best_state = {k: v.detach().clone()
+                                   for k, v in pl_module.model.state_dict().items()}
+
+        def state_dict(self) -> dict[str, Any]:
+            return {"history": self.history, "best_loss": self.best_loss,
+                    "best_epoch": self.best_epoch, "best_state": self.best_state}
+
+        def load_state_dict(self, state: dict[str, Any]) -> None:
+            self.history = list(state["history"])
+            self.best_loss = float(state["best_loss"])
+            self.best_epoch = int(state["best_epoch"])
+            self.best_state = state["best_state"]
+
+    class AtomicLast(L.Callback):
+        """Write ``last.ckpt`` at every epoch end via a temporary file and ``os.replace``."""
+
+        def on_train_epoch_end(self, trainer: Any, pl_module: Any) -> None:
+            assert ckpt_dir is not None
+            ckpt_dir.mkdir(parents=True, exist_ok=True)
+            tmp = ckpt_dir / ".last.ckpt.tmp"
+            trainer.save_checkpoint(tmp)
+            os.replace(tmp, ckpt_dir / "last.ckpt")
+            if kill_after_epoch is not None and trainer.current_epoch >= kill_after_epoch:
+                import signal
+
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    callbacks: list[Any] = [History()]
+    if patience is not None and has_val:
+        callbacks.append(L.pytorch.callbacks.EarlyStopping("val_loss", patience=patience,
+                                                           mode="min"))
+    if ckpt_dir is not None:
+        callbacks.append(AtomicLast())
+    return callbacks
+
+
+def fit(
+    model: nn.Module,
+    X: np.ndarray,
+    y: np.ndarray,
+    X_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    *,
+    loss_fn: nn.Module,
+    optimizer: str = "adamw",
+    lr: float = 1e-3,
+    weight_decay: float = 1e-2,
+    epochs: int = 30,
+    batch_size: int = 64,
+    scheduler: str = "cosine",
+    warmup_epochs: float = 0.0,
+    min_lr_ratio: float = 0.01,
+    patience: int | None = 10,
+    grad_clip: float | None = None,
+    precision: str = "32-true",
+    accelerator: str = "cpu",
+    devices: int | str = 1,
+    strategy: str = "auto",
+    augment: Callable[..., Any] | None = None,
+    seed: int = 0,
+    ckpt_dir: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    progress: bool = False,
+) -> FitResult:
+    """Train ``model`` in place on windows; on return it holds the best-validation weights.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Any module mapping (batch, ...) float32 inputs to logits/outputs.
+    X : ndarray of shape (n_windows, ...)
+        Training inputs (float32).
+    y : ndarray of shape (n_windows,) or (n_windows, n_outputs)
+        Integer classes, vote distributions or regression targets.
+    X_val, y_val : ndarray | None
+        Validation data for early stopping and best-epoch selection; without it the last
+        epoch's weights are kept.
+    loss_fn : nn.Module
+        Loss taking (outputs, targets).
+    optimizer : {"adamw", "adam", "sgd"}
+        Optimiser.
+    lr, weight_decay : float
+        Peak learning rate and weight decay.
+    epochs, batch_size : int
+        Maximum epochs and batch size.
+    scheduler : {"cosine", "constant"}
+        Per-step schedule after ``warmup_epochs`` of linear warm-up; cosine decays to
+        ``min_lr_ratio * lr``.
+    warmup_epochs : float
+        Warm-up length in epochs.
+    min_lr_ratio : float
+        Final learning rate as a fraction of ``lr``.
+    patience : int | None
+        Early-stopping patience on validation loss (None disables).
+    grad_clip : float | None
+        Gradient-norm clipping value.
+    precision : str
+        Lightning precision: ``"32-true"``, ``"bf16-mixed"``, ``"16-mixed"`` (GPU), ``"64-true"``.
+    accelerator, devices, strategy : str | int
+        Passed to ``lightning.Trainer`` (``strategy="ddp"`` with ``devices=N`` for multi-GPU).
+    augment : callable | None
+        ``augment(x, y, generator) -> (x, y)`` applied to training batches only.
+    seed : int
+        Seed for shuffling, dropout and augmentation (per epoch).
+    ckpt_dir : path-like | None
+        Where ``last.ckpt`` is written atomically at each epoch end.
+    resume : bool
+        Continue from ``ckpt_dir/last.ckpt`` if it exists.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    FitResult
+        History (one dict per epoch), best epoch and validation loss.
+    """
+    import lightning as L
+
+    X = check_array(X, "X", dtype=np.float32)
+    epochs = check_int(epochs, "epochs", min_value=1)
+    batch_size = check_int(batch_size, "batch_size", min_value=1)
+    check_range(lr, "lr", 0.0, None, inclusive=(False, True))
+    check_option(optimizer, OPTIMIZERS, "optimizer")
+    check_option(scheduler, SCHEDULERS, "scheduler")
+    check_option(precision, PRECISIONS, "precision")
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same length; got {len(X)} and {len(y)}.")
+    has_val = X_val is not None and y_val is not None and len(X_val) > 0
+    train_ds = TensorDataset(torch.from_numpy(X), _to_tensor(np.asarray(y)))
+    sampler = _EpochSampler(len(train_ds), seed)
+    drop_last = len(train_ds) > batch_size and len(train_ds) % batch_size == 1
+    train_dl = DataLoader(train_ds, batch_size=batch_size, sampler=sampler, drop_last=drop_last)
+    val_dl = None
+    if has_val:
+        assert X_val is not None and y_val is not None
+        Xv = check_array(X_val, "X_val", dtype=np.float32)
+        val_dl = DataLoader(TensorDataset(torch.from_numpy(Xv), _to_tensor(np.asarray(y_val))),
+                            batch_size=max(batch_size, 256))
+    steps_per_epoch = len(train_dl)
+    system = _build_system(
+        model=model, loss_fn=loss_fn, optimizer=optimizer, lr=float(lr),
+        weight_decay=float(weight_decay), scheduler=scheduler,
+        warmup_steps=int(round(warmup_epochs * steps_per_epoch)),
+        total_steps=epochs * steps_per_epoch, min_lr_ratio=min_lr_ratio, augment=augment,
+        seed=seed,
+    )
+    ckpt_path = Path(ckpt_dir) if ckpt_dir is not None else None
+    kill = os.environ.get("MINDSTATE_FAULT_KILL_AFTER_EPOCH")
+    callbacks = _build_callbacks(patience, ckpt_path, has_val,
+                                 int(kill) if kill not in (None, "") else None)
+    trainer = L.Trainer(
+        max_epochs=epochs, accelerator=accelerator, devices=devices, strategy=strategy,
+        precision=precision, gradient_clip_val=grad_clip, callbacks=callbacks, logger=False,
+        enable_checkpointing=False, enable_model_summary=False,
+        enable_progress_bar=progress, num_sanity_val_steps=0, deterministic=False,
+        use_distributed_sampler=False,
+    )
+    resume_from = None
+    if resume and ckpt_path is not None and (ckpt_path / "last.ckpt").exists():
+        resume_from = str(ckpt_path / "last.ckpt")
+        logger.info("resuming from %s", resume_from)
+    with torch.random.fork_rng(devices=[]):
+        if resume_from is not None:
+            trainer.fit(system, train_dl, val_dl, ckpt_path=resume_from, weights_only=True)
+        else:
+            trainer.fit(system, train_dl, val_dl)
+    hist = callbacks[0]
+    if hist.best_state is not None and has_val:
+        model.load_state_dict(hist.best_state)
+    model.eval()
+    return FitResult(
+        history=copy.deepcopy(hist.history), best_epoch=hist.best_epoch,
+        best_val_loss=float(hist.best_loss) if has_val else float("nan"),
+        epochs_run=len(hist.history), lr_history=[h["lr"] for h in hist.history],
+    )
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, X: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Eval-mode outputs of ``model`` for ``X`` of shape (n_windows, ...), as float64."""
+    model.eval()
+    X = check_array(X, "X", dtype=np.float32)
+    out = [model(torch.from_numpy(X[i:i + batch_size])).double().numpy()
+           for i in range(0, len(X), batch_size)]
+    if not out:
+        raise ValueError("X is empty: nothing to predict.")
+    return np.concatenate(out)
