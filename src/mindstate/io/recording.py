@@ -433,7 +433,7 @@ class TextCorpus:
     def subset(self, mask: NDArray[np.bool_] | Sequence[int]) -> TextCorpus:
         """Return the items selected by a boolean mask or index list."""
         idx = np.flatnonzero(mask) if np.asarray(mask).dtype == bool else np.asarray(mask, int)
-        pick = lambda seq: None if seq is None else [seq[i] for i in idx]  # noqa: E731
+        pick = lambda seq: None if seq is None else [seq[i] for i in idx]
         return TextCorpus(
             texts=[self.texts[i] for i in idx], ids=pick(self.ids),
             targets=None if self.targets is None else self.targets[idx],
