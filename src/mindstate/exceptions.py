@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "DataQualityError",
+    "LeakageError",
     "NotFittedError",
     "ReaderError",
     "RunDirError",
@@ -37,3 +38,11 @@ class ConfigError(ValueError):
 
 class RunDirError(ValueError):
     """A path given as a run directory is not a complete mindstate run."""
+
+
+class LeakageError(ValueError):
+    """A train/test split shares a protected group (subject, trial, session, patient) or time span.
+
+    Raised by the splitters in :mod:`mindstate.evaluate.splits`, which refuse to yield a fold
+    whose test side could have been seen in training.
+    """

@@ -1,5 +1,6 @@
 """Windows, splits and augmentation: the stage between features and models."""
 
+from .augment import AUGMENTATIONS, Augmentation, Compose, build_augmentation
 from .windows import (
     GROUP_COLUMNS,
     Windows,
@@ -11,6 +12,10 @@ from .windows import (
 )
 
 __all__ = [
+    "AUGMENTATIONS",
+    "Augmentation",
+    "Compose",
+    "build_augmentation",
     "GROUP_COLUMNS",
     "Windows",
     "concat_windows",

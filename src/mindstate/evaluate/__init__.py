@@ -1,1 +1,60 @@
-"""mindstate.evaluate stage."""
+"""Evaluation: leakage-proof splitters (LOSO, subject-trial, cross-session, time, patient k-fold)
+and metrics (classification, HMS KL, regression, calibration, per-group, bootstrap CIs)."""
+
+from .metrics import (
+    HMS_EPS,
+    ReliabilityCurve,
+    bootstrap_ci,
+    brier_score,
+    classification_metrics,
+    concordance_correlation,
+    expected_calibration_error,
+    kl_divergence,
+    log_loss,
+    per_group_metrics,
+    regression_metrics,
+    reliability_curve,
+)
+from .splits import (
+    SPLITTERS,
+    BaseSplitter,
+    CrossSessionSplit,
+    HoldoutSubjects,
+    LeaveOneSubjectOut,
+    PatientGroupKFold,
+    SubjectTrialSplit,
+    TimeOrderedSplit,
+    TimeSeriesCV,
+    check_no_leakage,
+    check_no_temporal_overlap,
+    create_splitter,
+    inner_validation_split,
+)
+
+__all__ = [
+    "HMS_EPS",
+    "SPLITTERS",
+    "BaseSplitter",
+    "CrossSessionSplit",
+    "HoldoutSubjects",
+    "LeaveOneSubjectOut",
+    "PatientGroupKFold",
+    "ReliabilityCurve",
+    "SubjectTrialSplit",
+    "TimeOrderedSplit",
+    "TimeSeriesCV",
+    "bootstrap_ci",
+    "brier_score",
+    "check_no_leakage",
+    "check_no_temporal_overlap",
+    "classification_metrics",
+    "concordance_correlation",
+    "create_splitter",
+    "expected_calibration_error",
+    "inner_validation_split",
+    "kl_divergence",
+    "log_loss",
+    "per_group_metrics",
+    "regression_metrics",
+    "reliability_curve",
+]
