@@ -114,7 +114,8 @@ def _inner_split(cfg: ExperimentConfig, train_idx: np.ndarray, w: Windows, seed:
     if cfg.train.val_fraction <= 0:
         return train_idx, np.zeros(0, dtype=int)
     return inner_validation_split(train_idx, w.groups, w.y, by=by,
-                                  fraction=cfg.train.val_fraction, random_state=seed)
+                                  fraction=cfg.train.val_fraction, random_state=seed,
+                                  meta=w.meta)
 
 
 def _fit_one(cfg: ExperimentConfig, chain: SignalChain, w: Windows, fit_idx: np.ndarray,
@@ -123,7 +124,6 @@ def _fit_one(cfg: ExperimentConfig, chain: SignalChain, w: Windows, fit_idx: np.
     """Train one model; returns (model, fitted chain, fit result, temperature, aug)."""
     import torch
 
-    from .data.augment import build_augmentation
     from .models import create_model
     from .train.engine import fit, predict_logits
     from .train.losses import create_loss
@@ -148,6 +148,8 @@ def _fit_one(cfg: ExperimentConfig, chain: SignalChain, w: Windows, fit_idx: np.
     loss_fn = create_loss(cfg.train.loss, **loss_kwargs)
     augment = None
     if cfg.train.augment:
+        from .data.augment import build_augmentation
+
         augment = build_augmentation(cfg.train.augment, ch_names=chain.picks,
                                      sfreq=getattr(chain, "sfreq_", None))
     t = cfg.train
@@ -190,10 +192,12 @@ def _baseline(cfg: ExperimentConfig, chain: SignalChain, w: Windows, train_idx: 
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from .features.spectral import BandPower
+    from .features.spectral import BANDS, BandPower
 
     sfreq = float(getattr(chain, "sfreq_"))
-    bp = BandPower(sfreq=sfreq, log=True)
+    top = min(sfreq / 2, chain.bandpass[1] if chain.bandpass else sfreq / 2)
+    bands = {k: (lo, min(hi, top)) for k, (lo, hi) in BANDS.items() if lo < top - 1.0}
+    bp = BandPower(sfreq=sfreq, bands=bands, log=True)
     F = bp.fit_transform(w.X)
     if cfg.task == "classification":
         clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=0.1))

@@ -212,6 +212,31 @@ def _build_callbacks(patience: int | None, ckpt_dir: Path | None, has_val: bool,
     return callbacks
 
 
+_LIGHTNING_LOGGERS = ("lightning.pytorch", "lightning.fabric",
+                      "lightning.pytorch.utilities.rank_zero",
+                      "lightning.fabric.utilities.rank_zero")
+
+
+class _QuietLightning:
+    """Silence Lightning's start-up banners (GPU/TPU availability, tips) during one fit."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.filterwarnings("ignore", message=".*LeafSpec.*")
+        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+        self._levels = {n: logging.getLogger(n).level for n in _LIGHTNING_LOGGERS}
+        for n in _LIGHTNING_LOGGERS:
+            logging.getLogger(n).setLevel(logging.WARNING)
+
+    def __exit__(self, *exc: object) -> None:
+        for n, level in self._levels.items():
+            logging.getLogger(n).setLevel(level)
+        self._warnings.__exit__(None, None, None)
+
+
 def fit(
     model: nn.Module,
     X: np.ndarray,
@@ -326,6 +351,8 @@ def fit(
     kill = os.environ.get("MINDSTATE_FAULT_KILL_AFTER_EPOCH")
     callbacks = _build_callbacks(patience, ckpt_path, has_val,
                                  int(kill) if kill not in (None, "") else None)
+    quiet = _QuietLightning()
+    quiet.__enter__()
     trainer = L.Trainer(
         max_epochs=epochs, accelerator=accelerator, devices=devices, strategy=strategy,
         precision=precision, gradient_clip_val=grad_clip, callbacks=callbacks, logger=False,
@@ -337,11 +364,14 @@ def fit(
     if resume and ckpt_path is not None and (ckpt_path / "last.ckpt").exists():
         resume_from = str(ckpt_path / "last.ckpt")
         logger.info("resuming from %s", resume_from)
-    with torch.random.fork_rng(devices=[]):
-        if resume_from is not None:
-            trainer.fit(system, train_dl, val_dl, ckpt_path=resume_from, weights_only=True)
-        else:
-            trainer.fit(system, train_dl, val_dl)
+    try:
+        with torch.random.fork_rng(devices=[]):
+            if resume_from is not None:
+                trainer.fit(system, train_dl, val_dl, ckpt_path=resume_from, weights_only=True)
+            else:
+                trainer.fit(system, train_dl, val_dl)
+    finally:
+        quiet.__exit__()
     hist = callbacks[0]
     if hist.best_state is not None and has_val:
         model.load_state_dict(hist.best_state)
