@@ -63,6 +63,7 @@ class PreprocessConfig:
     bandpass: list[float] | None = None
     notch: float | None = None
     normalize: Literal["robust", "zscore", "recording", "none"] = "robust"
+    interpolate_bads: bool = True
     on_flat: Literal["raise", "warn", "ignore"] = "raise"
 
 

@@ -69,7 +69,9 @@ def run_demo(out: str | os.PathLike[str], *, quick: bool = False, overwrite: boo
     sets = ["evaluate.bootstrap=0"] if quick else []
     if quick:
         sets += ["train.epochs=8", "train.patience=3"]
-    within = load_config(demo_config_path(), sets + ["evaluate.protocol=subject-trial"])
+    n_train_trials = 4 if quick else 8  # of 6 (quick) or 12 trials per subject
+    within = load_config(demo_config_path(), sets + [
+        "evaluate.protocol=subject-trial", f"evaluate.kwargs.n_train_trials={n_train_trials}"])
     res_within = run_experiment(within, data_root=data, out=None, final_model=False)
     loso = load_config(demo_config_path(), sets)
     res_loso = run_experiment(loso, data_root=data, out=out, overwrite=overwrite)

@@ -76,7 +76,7 @@ def load_windows(
         chain = SignalChain(
             picks=cfg.data.picks, resample=pre.resample, bandpass=pre.bandpass, notch=pre.notch,
             window_s=cfg.data.window_s, step_s=cfg.data.step_s, label=cfg.data.label,
-            classes=classes, normalize=pre.normalize,
+            classes=classes, normalize=pre.normalize, interpolate_bads=pre.interpolate_bads,
         )
     parts = []
     for path in paths:
@@ -165,7 +165,13 @@ def _fit_one(cfg: ExperimentConfig, chain: SignalChain, w: Windows, fit_idx: np.
     if cfg.task != "regression" and cfg.evaluate.calibrate and Xv is not None and len(Xv) > 1:
         from .uncertainty import TemperatureScaling
 
-        ts = TemperatureScaling().fit(predict_logits(model, Xv), yv)
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ts = TemperatureScaling().fit(predict_logits(model, Xv), yv)
+        for w_ in caught:  # e.g. T at its bound when the model is near chance on validation
+            logger.info("temperature scaling: %s", w_.message)
         temperature = float(ts.temperature_)
     return model, fold_chain, result, temperature, augment
 

@@ -47,6 +47,9 @@ class SignalChain:
         ``robust``/``zscore``: per-channel median/IQR (mean/SD) fitted on training windows;
         ``recording``: per-recording robust statistics (label-free, also at predict time);
         ``none``: volts are multiplied by 1e6 (µV) only.
+    interpolate_bads : bool
+        Replace the channels listed in ``rec.meta["bads"]`` by spherical-spline interpolation
+        (MNE) before picking, so every recording keeps the same channel set.
     """
 
     def __init__(
@@ -61,6 +64,7 @@ class SignalChain:
         label: str | None = None,
         classes: Sequence[str] | None = None,
         normalize: str = "robust",
+        interpolate_bads: bool = True,
     ) -> None:
         self.picks = None if picks is None else list(picks)
         self.resample = resample
@@ -71,6 +75,7 @@ class SignalChain:
         self.label = label
         self.classes = None if classes is None else list(classes)
         self.normalize = check_option(normalize, NORMALIZERS, "normalize")
+        self.interpolate_bads = interpolate_bads
 
     # ------------------------------------------------------------------ signals
     def prepare(self, rec: Recording) -> Recording:
@@ -78,6 +83,11 @@ class SignalChain:
         if self.picks is None:
             eeg = [c for c, t in zip(rec.ch_names, rec.ch_types or []) if t == "eeg"]
             self.picks = eeg or list(rec.ch_names)
+        bads = [c for c in rec.meta.get("bads", []) if c in self.picks]
+        if bads and self.interpolate_bads:
+            from ..preprocess.artifacts import interpolate_bad_channels
+
+            rec = interpolate_bad_channels(rec, bads)
         out = rec.pick(self.picks)
         data, sfreq = out.data, out.sfreq
         if self.resample is not None and abs(self.resample - sfreq) > 1e-9:
@@ -158,6 +168,7 @@ class SignalChain:
             "picks": self.picks, "resample": self.resample, "bandpass": self.bandpass,
             "notch": self.notch, "window_s": self.window_s, "step_s": self.step_s,
             "label": self.label, "classes": self.classes, "normalize": self.normalize,
+            "interpolate_bads": self.interpolate_bads,
         }
         if hasattr(self, "center_"):
             state["center_"] = np.asarray(self.center_).tolist()
@@ -170,7 +181,7 @@ class SignalChain:
     def from_dict(cls, state: dict[str, Any]) -> SignalChain:
         """Rebuild a chain (with fitted state) from :meth:`to_dict` output."""
         keys = ("picks", "resample", "bandpass", "notch", "window_s", "step_s", "label",
-                "classes", "normalize")
+                "classes", "normalize", "interpolate_bads")
         chain = cls(**{k: state.get(k) for k in keys if k in state})
         if "center_" in state:
             chain.center_ = np.asarray(state["center_"], dtype=np.float64)
