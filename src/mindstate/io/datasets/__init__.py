@@ -1,6 +1,6 @@
 """Dataset readers, registered by name in :data:`DATASETS`; each has ``make_fake``."""
 
-from . import bids_eeg, eegmat, emobank, stress_predict, wfdb  # noqa: F401  (registers them)
+from . import bids_eeg, eegmat, emobank, hms, stress_predict, wfdb  # noqa: F401  (registers them)
 from .base import DATASETS, Dataset, natural_key
 from .bids_eeg import BIDSEEG, make_fake_bids_eeg, read_bids_eeg, write_bids_eeg
 from .eegmat import EEGMat, make_fake_eegmat, read_eegmat

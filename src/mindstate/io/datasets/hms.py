@@ -1,0 +1,554 @@
+"""Kaggle HMS Harmful Brain Activity Classification: EEG and spectrogram parquets, train.csv.
+
+On disk (``DATA_FORMATS.md`` §3)::
+
+    ROOT/train.csv                                  15 columns (see :data:`TRAIN_COLUMNS`)
+    ROOT/train_eegs/<eeg_id>.parquet                20 float columns (:data:`HMS_EEG_CHANNELS`)
+                                                    at 200 Hz, µV (assumed), >= 50 s
+    ROOT/train_spectrograms/<spectrogram_id>.parquet
+                                                    ``time`` + LL/RL/LP/RP × 100 frequencies,
+                                                    rows 2 s apart
+
+Each train.csv row labels the central 10 s of the 50 s EEG window starting at
+``eeg_label_offset_seconds``; its target is the distribution of expert votes over
+:data:`HMS_CLASSES` (vote columns in that order). NaNs occur in the real parquets: the
+readers keep them; :func:`load_hms_windows` fills them the way the winning teams did.
+
+io may not import the ``data`` stage, so :func:`load_hms_windows` returns
+:class:`HMSWindows`, field for field the same as :class:`mindstate.data.Windows`
+(``Windows(*hms_windows)`` converts).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..._validation import check_int, check_option
+from ...exceptions import ReaderError
+from ..recording import Recording
+from .base import DATASETS, Dataset, natural_key
+
+__all__ = [
+    "HMS",
+    "HMSWindows",
+    "HMS_CHAINS",
+    "HMS_CLASSES",
+    "HMS_EEG_CHANNELS",
+    "HMS_SFREQ",
+    "TRAIN_COLUMNS",
+    "VOTE_COLUMNS",
+    "load_hms_windows",
+    "make_fake_hms",
+    "read_hms_eeg",
+    "read_hms_spectrogram",
+    "read_hms_train",
+]
+
+#: The six classes, in the order of the vote columns.
+HMS_CLASSES: tuple[str, ...] = ("Seizure", "LPD", "GPD", "LRDA", "GRDA", "Other")
+#: The vote columns of train.csv, in class order.
+VOTE_COLUMNS: tuple[str, ...] = tuple(f"{c.lower()}_vote" for c in HMS_CLASSES)
+#: Columns of an EEG parquet, in order: 19 scalp channels (old 10-20 names) and EKG.
+HMS_EEG_CHANNELS: tuple[str, ...] = (
+    "Fp1", "F3", "C3", "P3", "F7", "T3", "T5", "O1", "Fz", "Cz", "Pz",
+    "Fp2", "F4", "C4", "P4", "F8", "T4", "T6", "O2", "EKG",
+)
+#: Spectrogram chains in parquet column order.
+HMS_CHAINS: tuple[str, ...] = ("LL", "RL", "LP", "RP")
+#: Sampling rate of the EEG parquets, Hz.
+HMS_SFREQ = 200.0
+#: The 15 columns of train.csv, in order.
+TRAIN_COLUMNS: tuple[str, ...] = (
+    "eeg_id", "eeg_sub_id", "eeg_label_offset_seconds", "spectrogram_id",
+    "spectrogram_sub_id", "spectrogram_label_offset_seconds", "label_id", "patient_id",
+    "expert_consensus", *VOTE_COLUMNS,
+)
+_WINDOW_S = 50.0
+_FILL = ("channel_mean", "zero", "none")
+_SPEC_COLUMN = re.compile(r"^(LL|RL|LP|RP)_(\d+(?:\.\d+)?)$")
+
+
+class HMSWindows(NamedTuple):
+    """Labelled 50 s EEG windows: unpack as ``X, y, groups, meta = windows``.
+
+    The same fields and methods as :class:`mindstate.data.Windows`.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_windows, 20, 10000)
+        EEG windows in volts, float32.
+    y : ndarray of shape (n_windows, 6)
+        Vote distributions over :data:`HMS_CLASSES`.
+    groups : pandas.DataFrame
+        Columns subject, session, trial, patient, record.
+    meta : pandas.DataFrame
+        Columns record, start, stop and the train.csv fields of each window.
+    """
+
+    X: NDArray[np.float32]
+    y: NDArray[np.float64]
+    groups: Any
+    meta: Any
+
+    def __len__(self) -> int:  # type: ignore[override]
+        return len(self.y)
+
+    def subset(self, idx: NDArray[Any] | Sequence[int]) -> HMSWindows:
+        """Return the windows at ``idx``.
+
+        Parameters
+        ----------
+        idx : array-like of int or bool
+            Integer indices or a boolean mask.
+
+        Returns
+        -------
+        HMSWindows
+            The selected windows (groups and meta re-indexed from 0).
+        """
+        idx = np.asarray(idx)
+        if idx.dtype == bool:
+            idx = np.flatnonzero(idx)
+        return HMSWindows(self.X[idx], self.y[idx],
+                          self.groups.iloc[idx].reset_index(drop=True),
+                          self.meta.iloc[idx].reset_index(drop=True))
+
+
+# ---------------------------------------------------------------------------- readers
+def _read_parquet(path: Path, what: str) -> Any:
+    import pandas as pd
+
+    if not path.is_file():
+        raise FileNotFoundError(f"HMS {what} parquet not found: {path}")
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for corrupt files
+        raise ReaderError(f"{path}: not a readable parquet file ({exc}).") from exc
+
+
+def _eeg_array(path: Path) -> NDArray[np.float32]:
+    """(n_times, 20) float32 in µV, columns in :data:`HMS_EEG_CHANNELS` order."""
+    frame = _read_parquet(path, "EEG")
+    missing = [c for c in HMS_EEG_CHANNELS if c not in frame.columns]
+    if missing:
+        raise ReaderError(
+            f"{path}: not an HMS EEG parquet; missing column(s) {missing}. Expected the 20 "
+            f"columns {', '.join(HMS_EEG_CHANNELS)}."
+        )
+    if len(frame) == 0:
+        raise ReaderError(f"{path}: the EEG parquet holds no rows.")
+    try:
+        return frame[list(HMS_EEG_CHANNELS)].to_numpy(dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise ReaderError(f"{path}: EEG columns are not numeric ({exc}).") from exc
+
+
+def read_hms_eeg(path: str | os.PathLike[str]) -> Recording:
+    """Read one HMS EEG parquet into a :class:`Recording` in volts.
+
+    Parameters
+    ----------
+    path : path-like
+        ``train_eegs/<eeg_id>.parquet`` (or a test EEG).
+
+    Returns
+    -------
+    Recording
+        20 channels at 200 Hz: 19 ``eeg`` and ``EKG`` of type ``ecg``, converted from µV to V.
+        NaNs are kept (check or fill them downstream); ``meta`` holds ``path``, ``record``
+        (the file stem), ``eeg_id`` and ``nan_fraction``.
+    """
+    path = Path(path)
+    data = _eeg_array(path).T.astype(np.float64) * 1e-6
+    meta: dict[str, Any] = {
+        "path": str(path), "record": path.stem, "units_in_file": "uV",
+        "nan_fraction": float(np.isnan(data).mean()),
+    }
+    if path.stem.isdigit():
+        meta["eeg_id"] = int(path.stem)
+    return Recording(data, HMS_SFREQ, list(HMS_EEG_CHANNELS), ["eeg"] * 19 + ["ecg"],
+                     meta=meta)
+
+
+def read_hms_spectrogram(
+    path: str | os.PathLike[str],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Read one Kaggle spectrogram parquet.
+
+    Parameters
+    ----------
+    path : path-like
+        ``train_spectrograms/<spectrogram_id>.parquet``.
+
+    Returns
+    -------
+    times : ndarray of shape (n_rows,)
+        The ``time`` column, in seconds.
+    freqs : ndarray of shape (100,)
+        Frequencies in Hz, parsed from the LL column names (0.59 ... 19.92).
+    power : ndarray of shape (4, 100, n_rows)
+        Power per chain (LL, RL, LP, RP), frequency and time; NaNs are kept.
+    """
+    path = Path(path)
+    frame = _read_parquet(path, "spectrogram")
+    if "time" not in frame.columns:
+        raise ReaderError(f"{path}: not an HMS spectrogram parquet; no 'time' column.")
+    chains: dict[str, list[tuple[float, str]]] = {c: [] for c in HMS_CHAINS}
+    for col in frame.columns:
+        m = _SPEC_COLUMN.match(str(col))
+        if m:
+            chains[m.group(1)].append((float(m.group(2)), str(col)))
+    sizes = {c: len(v) for c, v in chains.items()}
+    if len(set(sizes.values())) != 1 or sizes["LL"] == 0:
+        raise ReaderError(
+            f"{path}: expected the same number of frequency columns for each chain "
+            f"LL, RL, LP, RP (100 in the competition files); got {sizes}."
+        )
+    freqs = np.array([f for f, _ in chains["LL"]])
+    try:
+        power = np.stack([frame[[c for _, c in chains[ch]]].to_numpy(dtype=np.float64).T
+                          for ch in HMS_CHAINS])
+        times = frame["time"].to_numpy(dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ReaderError(f"{path}: spectrogram columns are not numeric ({exc}).") from exc
+    return times, freqs, power
+
+
+def _train_csv(root: str | os.PathLike[str]) -> Path:
+    root = Path(root)
+    if not root.exists():
+        raise FileNotFoundError(f"HMS data root not found: {root}")
+    csv = root if root.is_file() else root / "train.csv"
+    if not csv.is_file():
+        raise FileNotFoundError(
+            f"{root}: no train.csv; an HMS root holds train.csv, train_eegs/ and "
+            "train_spectrograms/."
+        )
+    return csv
+
+
+def read_hms_train(root: str | os.PathLike[str]) -> Any:
+    """Read and check ``train.csv``.
+
+    Parameters
+    ----------
+    root : path-like
+        The HMS folder or the ``train.csv`` file itself.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows, with integer ids and votes and float offsets.
+    """
+    import pandas as pd
+
+    csv = _train_csv(root)
+    try:
+        frame = pd.read_csv(csv)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ReaderError(f"{csv}: not a readable CSV file ({exc}).") from exc
+    missing = [c for c in TRAIN_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ReaderError(f"{csv}: missing column(s) {missing}; expected {list(TRAIN_COLUMNS)}.")
+    if len(frame) == 0:
+        raise ReaderError(f"{csv}: holds no rows.")
+    votes = frame[list(VOTE_COLUMNS)]
+    if votes.isna().any().any() or (votes < 0).any().any():
+        bad = int(np.flatnonzero((votes.isna() | (votes < 0)).any(axis=1).to_numpy())[0])
+        raise ReaderError(f"{csv}: row {bad} has a missing or negative vote.")
+    empty = np.flatnonzero(votes.sum(axis=1).to_numpy() == 0)
+    if len(empty):
+        raise ReaderError(
+            f"{csv}: row(s) {empty[:5].tolist()} have no votes at all; their vote "
+            "distribution is undefined."
+        )
+    return frame
+
+
+def _fill(window: NDArray[np.float32], how: str) -> NDArray[np.float32]:
+    """Fill NaNs of (20, n) per channel: nan-mean of the channel, 0 for an all-NaN one."""
+    bad = np.isnan(window)
+    if not bad.any() or how == "none":
+        return window
+    if how == "zero":
+        return np.where(bad, np.float32(0), window)
+    counts = (~bad).sum(axis=1)
+    sums = np.where(bad, 0, window).sum(axis=1, dtype=np.float64)
+    means = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+    return np.where(bad, means[:, None].astype(np.float32), window)
+
+
+def load_hms_windows(
+    root: str | os.PathLike[str],
+    *,
+    max_rows: int | None = None,
+    fill_nan: str = "channel_mean",
+) -> HMSWindows:
+    """Cut the labelled 50 s EEG window of every train.csv row.
+
+    Parameters
+    ----------
+    root : path-like
+        The HMS folder (holding ``train.csv`` and ``train_eegs/``).
+    max_rows : int | None
+        Use only the first ``max_rows`` rows of train.csv.
+    fill_nan : {"channel_mean", "zero", "none"}
+        ``"channel_mean"`` (as the winning teams): each channel's NaNs become its nan-mean
+        within the window, an all-NaN channel becomes 0. ``"zero"`` sets NaNs to 0;
+        ``"none"`` keeps them. The NaN fraction of each window is in ``meta`` either way.
+
+    Returns
+    -------
+    HMSWindows
+        ``X`` of shape (n_rows, 20, 10000), float32, in volts (rows ``[offset * 200,
+        (offset + 50) * 200)`` of the EEG, channels :data:`HMS_EEG_CHANNELS`); ``y`` of shape
+        (n_rows, 6), the vote distributions (rows sum to 1); ``groups`` with subject =
+        patient = ``patient_id``, trial = ``label_id``, record = ``eeg_id``; ``meta`` with
+        record, start, stop (s), ``nan_fraction``, ``eeg_id``, ``spectrogram_id``,
+        ``spectrogram_label_offset_seconds``, ``label_id``, ``expert_consensus`` and
+        ``n_votes``.
+    """
+    import pandas as pd
+
+    check_option(fill_nan, _FILL, "fill_nan")
+    frame = read_hms_train(root)
+    csv = _train_csv(root)
+    if max_rows is not None:
+        frame = frame.iloc[: check_int(max_rows, "max_rows", min_value=1)]
+    frame = frame.reset_index(drop=True)
+    eeg_dir = csv.parent / "train_eegs"
+    n_win = int(_WINDOW_S * HMS_SFREQ)
+    X = np.empty((len(frame), len(HMS_EEG_CHANNELS), n_win), dtype=np.float32)
+    nan_fraction = np.zeros(len(frame))
+    for eeg_id, rows in frame.groupby("eeg_id", sort=False):
+        path = eeg_dir / f"{int(eeg_id)}.parquet"
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"HMS EEG parquet not found: {path} (eeg_id {int(eeg_id)}, listed in {csv})."
+            )
+        data = _eeg_array(path)  # (n_times, 20), µV
+        for i, offset in zip(rows.index, rows["eeg_label_offset_seconds"]):
+            a = int(round(float(offset) * HMS_SFREQ))
+            if a < 0 or a + n_win > len(data):
+                raise ReaderError(
+                    f"{path}: train.csv row {i} asks for {offset:g}-{float(offset) + 50:g} s "
+                    f"but the file holds {len(data) / HMS_SFREQ:g} s."
+                )
+            window = data[a:a + n_win].T
+            nan_fraction[i] = float(np.isnan(window).mean())
+            X[i] = _fill(window, fill_nan) * np.float32(1e-6)
+    votes = frame[list(VOTE_COLUMNS)].to_numpy(dtype=np.float64)
+    y = votes / votes.sum(axis=1, keepdims=True)
+    patient = frame["patient_id"].astype(str)
+    groups = pd.DataFrame({
+        "subject": patient, "session": "", "trial": frame["label_id"].astype(str),
+        "patient": patient, "record": frame["eeg_id"].astype(str),
+    })
+    start = frame["eeg_label_offset_seconds"].to_numpy(dtype=np.float64)
+    meta = pd.DataFrame({
+        "record": frame["eeg_id"].astype(str), "start": start, "stop": start + _WINDOW_S,
+        "nan_fraction": nan_fraction, "eeg_id": frame["eeg_id"],
+        "spectrogram_id": frame["spectrogram_id"],
+        "spectrogram_label_offset_seconds": frame["spectrogram_label_offset_seconds"],
+        "label_id": frame["label_id"], "expert_consensus": frame["expert_consensus"],
+        "n_votes": votes.sum(axis=1).astype(np.int64),
+    })
+    return HMSWindows(X, y, groups, meta)
+
+
+# ---------------------------------------------------------------------------- dataset
+@DATASETS.register("hms")
+class HMS(Dataset):
+    """Kaggle HMS harmful brain activity: vote distributions over six EEG patterns.
+
+    Parameters
+    ----------
+    max_rows : int | None
+        Passed to :func:`load_hms_windows` by :meth:`windows`.
+    fill_nan : {"channel_mean", "zero", "none"}
+        NaN handling of :meth:`windows`.
+    """
+
+    modality = "hms"
+    classes = HMS_CLASSES
+
+    def __init__(self, *, max_rows: int | None = None, fill_nan: str = "channel_mean") -> None:
+        self.max_rows = max_rows
+        self.fill_nan = fill_nan
+
+    def find(self, root: str | os.PathLike[str]) -> list[Path]:
+        """The EEG parquet of every ``eeg_id`` in train.csv (or every parquet in a folder).
+
+        Parameters
+        ----------
+        root : path-like
+            The HMS folder (with train.csv), a ``train_eegs`` folder, or one parquet.
+
+        Returns
+        -------
+        list of Path
+            The records, sorted naturally.
+        """
+        root = Path(root)
+        if not root.exists():
+            raise FileNotFoundError(f"HMS data root not found: {root}")
+        if root.is_file():
+            return [root]
+        if (root / "train.csv").is_file():
+            frame = read_hms_train(root)
+            paths = [root / "train_eegs" / f"{int(e)}.parquet" for e in frame["eeg_id"].unique()]
+            missing = [p for p in paths if not p.is_file()]
+            if missing:
+                raise FileNotFoundError(
+                    f"HMS EEG parquet not found: {missing[0]} (listed in {root / 'train.csv'}"
+                    f"; {len(missing)} missing in all)."
+                )
+            return sorted(paths, key=natural_key)
+        folder = root / "train_eegs" if (root / "train_eegs").is_dir() else root
+        paths = sorted(folder.glob("*.parquet"), key=natural_key)
+        if not paths:
+            raise ValueError(
+                f"{root}: no HMS EEG parquet found; expected train.csv with train_eegs/"
+                "<eeg_id>.parquet, or a folder of <eeg_id>.parquet files."
+            )
+        return paths
+
+    def read(self, path: str | os.PathLike[str]) -> Recording:
+        """Read one EEG parquet; with a train.csv two levels up, attach its labels.
+
+        Parameters
+        ----------
+        path : path-like
+            ``train_eegs/<eeg_id>.parquet``.
+
+        Returns
+        -------
+        Recording
+            See :func:`read_hms_eeg`; when train.csv lists the EEG, ``subject`` and
+            ``meta["patient"]`` are its ``patient_id`` and ``meta["labels"]`` its rows (one
+            dict per labelled window).
+        """
+        rec = read_hms_eeg(path)
+        csv = Path(path).parent.parent / "train.csv"
+        if "eeg_id" in rec.meta and csv.is_file():
+            frame = read_hms_train(csv)
+            rows = frame[frame["eeg_id"] == rec.meta["eeg_id"]]
+            if len(rows):
+                patient = str(int(rows["patient_id"].iloc[0]))
+                rec.subject = patient
+                rec.meta["patient"] = patient
+                rec.meta["labels"] = rows.to_dict(orient="records")
+        return rec
+
+    def windows(self, root: str | os.PathLike[str]) -> HMSWindows:
+        """All labelled windows of ``root`` with :func:`load_hms_windows`.
+
+        Parameters
+        ----------
+        root : path-like
+            The HMS folder.
+
+        Returns
+        -------
+        HMSWindows
+            See :func:`load_hms_windows`.
+        """
+        return load_hms_windows(root, max_rows=self.max_rows, fill_nan=self.fill_nan)
+
+    @classmethod
+    def make_fake(cls, out_dir: str | os.PathLike[str], **kwargs: Any) -> Path:
+        """Write a tiny fake dataset with :func:`make_fake_hms`.
+
+        Parameters
+        ----------
+        out_dir : path-like
+            Folder to write into.
+        **kwargs
+            Passed to :func:`make_fake_hms`.
+
+        Returns
+        -------
+        Path
+            The dataset root.
+        """
+        return make_fake_hms(out_dir, **kwargs)
+
+
+# ---------------------------------------------------------------------------- fake data
+def _spec_columns() -> list[str]:
+    freqs = np.arange(3, 103) * HMS_SFREQ / 1024
+    return [f"{c}_{round(float(f) + 1e-9, 2)!r}" for c in HMS_CHAINS for f in freqs]
+
+
+def make_fake_hms(
+    out_dir: str | os.PathLike[str],
+    *,
+    n_eegs: int = 2,
+    n_rows_per_eeg: int = 2,
+    random_state: int = 0,
+    overwrite: bool = False,
+) -> Path:
+    """Write a tiny HMS folder in the true format (noise signals, random votes).
+
+    ``train.csv`` has the 15 columns; EEG ``i`` (one patient each) is
+    ``50 + 2 * (n_rows_per_eeg - 1)`` s of 30 µV noise in 20 float32 columns with label
+    offsets 0, 2, 4 ... s; each has a 600 s spectrogram (300 rows, ``time`` = 1, 3, 5 ...,
+    int64; 400 float32 columns). EEG 0 has NaN in every channel from 5 to 6 s and, when
+    ``n_eegs >= 2``, EEG 1 has an all-NaN ``C3``.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        Dataset root (created if needed).
+    n_eegs : int
+        Number of EEG files (and spectrograms and patients).
+    n_rows_per_eeg : int
+        Labelled windows per EEG.
+    random_state : int
+        Seed.
+    overwrite : bool
+        Replace an existing train.csv.
+
+    Returns
+    -------
+    Path
+        ``out_dir``.
+    """
+    import pandas as pd
+
+    n_eegs = check_int(n_eegs, "n_eegs", min_value=1)
+    n_rows = check_int(n_rows_per_eeg, "n_rows_per_eeg", min_value=1)
+    root = Path(out_dir)
+    if (root / "train.csv").exists() and not overwrite:
+        raise FileExistsError(f"{root / 'train.csv'} exists; pass overwrite=True to replace it.")
+    (root / "train_eegs").mkdir(parents=True, exist_ok=True)
+    (root / "train_spectrograms").mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(random_state)
+    rows = []
+    n_times = int((_WINDOW_S + 2 * (n_rows - 1)) * HMS_SFREQ)
+    for i in range(n_eegs):
+        eeg_id, spec_id, patient = 1000 + 7 * i, 500 + 3 * i, 10 + i
+        x = rng.normal(0, 30.0, (n_times, 20)).astype(np.float32)
+        if i == 0:
+            x[int(5 * HMS_SFREQ):int(6 * HMS_SFREQ)] = np.nan
+        if i == 1:
+            x[:, HMS_EEG_CHANNELS.index("C3")] = np.nan
+        pd.DataFrame(x, columns=list(HMS_EEG_CHANNELS)).to_parquet(
+            root / "train_eegs" / f"{eeg_id}.parquet", index=False)
+        spec = pd.DataFrame(rng.lognormal(2.0, 1.0, (300, 400)).astype(np.float32),
+                            columns=_spec_columns())
+        spec.insert(0, "time", np.arange(1, 600, 2, dtype=np.int64))
+        spec.to_parquet(root / "train_spectrograms" / f"{spec_id}.parquet", index=False)
+        for j in range(n_rows):
+            votes = rng.multinomial(int(rng.integers(1, 15)), np.full(6, 1 / 6))
+            rows.append([eeg_id, j, float(2 * j), spec_id, j, float(2 * j), 9000 + 10 * i + j,
+                         patient, HMS_CLASSES[int(np.argmax(votes))], *votes.tolist()])
+    pd.DataFrame(rows, columns=list(TRAIN_COLUMNS)).to_csv(root / "train.csv", index=False)
+    return root
