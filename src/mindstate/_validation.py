@@ -80,7 +80,7 @@ def check_option(value: Any, options: Sequence[Any], name: str) -> Any:
 
 
 def check_int(value: Any, name: str, *, min_value: int | None = None) -> int:
-    """Return ``value`` as ``int``; ``TypeError`` for non-integers, ``ValueError`` below ``min_value``."""
+    """``value`` as ``int``: ``TypeError`` if not an integer, ``ValueError`` below ``min_value``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer; got {describe(value)}.")
     value = int(value)
@@ -213,7 +213,7 @@ def check_array(
 def check_channels(
     ch_names: Sequence[str], required: Sequence[str], name: str = "ch_names"
 ) -> list[int]:
-    """Return the indices of ``required`` in ``ch_names``; ``ValueError`` listing any missing."""
+    """Indices of ``required`` in ``ch_names``; ``ValueError`` listing any missing."""
     index = {c: i for i, c in enumerate(ch_names)}
     missing = [c for c in required if c not in index]
     if missing:
@@ -225,7 +225,7 @@ def check_channels(
 
 
 def check_fitted(estimator: Any, attributes: str | Sequence[str] | None = None) -> None:
-    """Raise :class:`NotFittedError` if ``estimator`` lacks fitted attributes (names ending in ``_``)."""
+    """Raise :class:`NotFittedError` unless ``estimator`` has fitted attributes (``*_``)."""
     if attributes is None:
         fitted = [k for k in vars(estimator) if k.endswith("_") and not k.startswith("__")]
     else:

@@ -163,9 +163,9 @@ def _fit_one(cfg: ExperimentConfig, chain: SignalChain, w: Windows, fit_idx: np.
     )
     temperature = 1.0
     if cfg.task != "regression" and cfg.evaluate.calibrate and Xv is not None and len(Xv) > 1:
-        from .uncertainty import TemperatureScaling
-
         import warnings
+
+        from .uncertainty import TemperatureScaling
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -200,7 +200,7 @@ def _baseline(cfg: ExperimentConfig, chain: SignalChain, w: Windows, train_idx: 
 
     from .features.spectral import BANDS, BandPower
 
-    sfreq = float(getattr(chain, "sfreq_"))
+    sfreq = float(chain.sfreq_)
     top = min(sfreq / 2, chain.bandpass[1] if chain.bandpass else sfreq / 2)
     bands = {k: (lo, min(hi, top)) for k, (lo, hi) in BANDS.items() if lo < top - 1.0}
     bp = BandPower(sfreq=sfreq, bands=bands, log=True)
@@ -237,7 +237,7 @@ def _score(cfg: ExperimentConfig, y: np.ndarray, pred: np.ndarray, classes: list
         if n_boot:
             from sklearn.metrics import balanced_accuracy_score
 
-            fn = lambda yt, pp: balanced_accuracy_score(yt, pp.argmax(1))  # noqa: E731
+            fn = lambda yt, pp: balanced_accuracy_score(yt, pp.argmax(1))
             lo, hi = bootstrap_ci(fn, y, pred, n_boot=n_boot, groups=groups["subject"].to_numpy(),
                                   random_state=seed)
             m["balanced_accuracy_ci95"] = [lo, hi]
@@ -280,7 +280,6 @@ def run_experiment(
     """
     import torch
 
-    from .evaluate.splits import SPLITTERS
 
     out_path = Path(out) if out is not None else None
     staging: Path | None = None
@@ -384,7 +383,8 @@ def _run_protocol(cfg: ExperimentConfig, w: Windows, chain: SignalChain, paths: 
     baseline = None
     if cfg.evaluate.baseline and np.isfinite(base_pred[idx]).all():
         baseline = _score(cfg, w.y[idx], base_pred[idx], chain.classes, groups, 0, cfg.seed)
-        baseline["model"] = "bandpower_logreg" if cfg.task == "classification" else "bandpower_ridge"
+        baseline["model"] = ("bandpower_logreg" if cfg.task == "classification"
+                             else "bandpower_ridge")
     metrics.update({
         "protocol": splitter.protocol, "n_records": len(paths),
         "n_subjects": int(w.groups["subject"].nunique()), "n_windows": int(len(w.y)),

@@ -113,8 +113,10 @@ def run_hpo(
                              final_model=False)
         value = res.metrics.get(base.hpo.metric)
         if value is None:
+            scalars = sorted(k for k, v in res.metrics.items()
+                             if not isinstance(v, (list, dict)))
             raise ConfigError(f"hpo.metric {base.hpo.metric!r} is not among the metrics: "
-                              f"{sorted(k for k in res.metrics if not isinstance(res.metrics[k], (list, dict)))}.")
+                              f"{scalars}.")
         return float(value)
 
     study.optimize(objective, n_trials=n_trials, catch=())

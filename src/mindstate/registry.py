@@ -26,7 +26,7 @@ class Registry(Generic[T]):
         self._items: dict[str, T] = {}
 
     def register(self, name: str) -> Callable[[T], T]:
-        """Decorator registering an object under ``name``; a duplicate name raises ``ValueError``."""
+        """Decorator registering an object under ``name`` (a duplicate raises ``ValueError``)."""
         if not isinstance(name, str) or not name:
             raise TypeError(f"{self.kind} name must be a non-empty str; got {name!r}.")
 

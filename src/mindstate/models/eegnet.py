@@ -40,9 +40,9 @@ class EEGNet(BaseModel):
         n_times: int,
         sfreq: float | None = None,
         *,
-        F1: int = 8,  # noqa: N803 - names from the paper
-        D: int = 2,  # noqa: N803
-        F2: int = 16,  # noqa: N803
+        F1: int = 8,
+        D: int = 2,
+        F2: int = 16,
         drop_prob: float = 0.25,
     ) -> None:
         super().__init__(n_chans, n_outputs, n_times, sfreq)

@@ -91,7 +91,8 @@ def _build_system(**kw: Any) -> Any:
             super().__init__()
             self.model, self.loss_fn, self.augment = model, loss_fn, augment
             self.opt_name, self.lr, self.weight_decay = optimizer, lr, weight_decay
-            self.schedule, self.warmup_steps, self.total_steps = scheduler, warmup_steps, total_steps
+            self.schedule = scheduler
+            self.warmup_steps, self.total_steps = warmup_steps, total_steps
             self.min_lr_ratio, self.seed = min_lr_ratio, seed
             self._aug_gen = torch.Generator()
             self._val_losses: list[tuple[float, int]] = []
