@@ -97,6 +97,8 @@ class TrainConfig:
     strategy: str = "auto"
     val_fraction: float = 0.2
     num_threads: int | None = None
+    gradient_checkpointing: bool = False
+    progress: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

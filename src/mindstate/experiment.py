@@ -159,7 +159,8 @@ def _fit_one(cfg: ExperimentConfig, chain: SignalChain, w: Windows, fit_idx: np.
         scheduler=t.scheduler, warmup_epochs=t.warmup_epochs, patience=t.patience,
         grad_clip=t.grad_clip, precision=t.precision, accelerator=t.accelerator,
         devices=t.devices, strategy=t.strategy, augment=augment, seed=seed,
-        ckpt_dir=ckpt_dir, resume=resume,
+        ckpt_dir=ckpt_dir, resume=resume, gradient_checkpointing=t.gradient_checkpointing,
+        progress=t.progress,
     )
     temperature = 1.0
     if cfg.task != "regression" and cfg.evaluate.calibrate and Xv is not None and len(Xv) > 1:

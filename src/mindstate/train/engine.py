@@ -44,20 +44,33 @@ class FitResult:
 
 
 class _EpochSampler(Sampler[int]):
-    """Shuffles with a generator seeded by (seed, epoch): resumable and reproducible."""
+    """Shuffles with a generator seeded by (seed, epoch): resumable and reproducible.
+
+    Under DDP each of ``world_size`` processes takes every ``world_size``-th index of the same
+    permutation (padded by wrapping so all ranks see equally many batches).
+    """
 
     def __init__(self, n: int, seed: int) -> None:
         self.n, self.seed, self.epoch = n, seed, 0
+        self.rank, self.world_size = 0, 1
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
+    def set_distributed(self, rank: int, world_size: int) -> None:
+        self.rank, self.world_size = rank, max(1, world_size)
+
     def __iter__(self) -> Iterator[int]:
         g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
-        return iter(torch.randperm(self.n, generator=g).tolist())
+        perm = torch.randperm(self.n, generator=g).tolist()
+        if self.world_size == 1:
+            return iter(perm)
+        total = len(self) * self.world_size
+        perm = (perm * (total // max(1, self.n) + 1))[:total]
+        return iter(perm[self.rank::self.world_size])
 
     def __len__(self) -> int:
-        return self.n
+        return -(-self.n // self.world_size)
 
 
 def _to_tensor(y: np.ndarray) -> torch.Tensor:
@@ -87,13 +100,14 @@ def _build_system(**kw: Any) -> Any:
     class System(L.LightningModule):
         def __init__(self, model: nn.Module, loss_fn: nn.Module, *, optimizer: str, lr: float,
                      weight_decay: float, scheduler: str, warmup_steps: int, total_steps: int,
-                     min_lr_ratio: float, augment: Callable[..., Any] | None, seed: int) -> None:
+                     min_lr_ratio: float, augment: Callable[..., Any] | None, seed: int,
+                     grad_ckpt: bool = False) -> None:
             super().__init__()
             self.model, self.loss_fn, self.augment = model, loss_fn, augment
             self.opt_name, self.lr, self.weight_decay = optimizer, lr, weight_decay
             self.schedule = scheduler
             self.warmup_steps, self.total_steps = warmup_steps, total_steps
-            self.min_lr_ratio, self.seed = min_lr_ratio, seed
+            self.min_lr_ratio, self.seed, self.grad_ckpt = min_lr_ratio, seed, grad_ckpt
             self._aug_gen = torch.Generator()
             self._val_losses: list[tuple[float, int]] = []
             self._val_correct = 0
@@ -105,12 +119,21 @@ def _build_system(**kw: Any) -> Any:
             sampler = self.trainer.train_dataloader.sampler
             if isinstance(sampler, _EpochSampler):
                 sampler.set_epoch(e)
+                sampler.set_distributed(self.trainer.global_rank, self.trainer.world_size)
 
         def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
             x, y = batch
             if self.augment is not None:
                 x, y = self.augment(x, y, self._aug_gen)
-            loss = self.loss_fn(self.model(x), y)
+            if self.grad_ckpt and hasattr(self.model, "forward_features"):
+                from torch.utils.checkpoint import checkpoint
+
+                self.model._check_input(x)
+                feats = checkpoint(self.model.forward_features, x, use_reentrant=False)
+                out = self.model.forward_head(feats)
+            else:
+                out = self.model(x)
+            loss = self.loss_fn(out, y)
             if not torch.isfinite(loss):
                 raise FloatingPointError(
                     f"Non-finite training loss ({loss.item()}) at epoch {self.current_epoch}, "
@@ -265,6 +288,7 @@ def fit(
     ckpt_dir: str | os.PathLike[str] | None = None,
     resume: bool = False,
     progress: bool = False,
+    gradient_checkpointing: bool = False,
 ) -> FitResult:
     """Train ``model`` in place on windows; on return it holds the best-validation weights.
 
@@ -312,6 +336,10 @@ def fit(
         Continue from ``ckpt_dir/last.ckpt`` if it exists.
     progress : bool
         Show a progress bar.
+    gradient_checkpointing : bool
+        Recompute ``model.forward_features`` in the backward pass instead of storing its
+        activations (less memory, about one extra forward of compute). Gradients are
+        unchanged; BatchNorm running statistics see the recomputed batch a second time.
 
     Returns
     -------
@@ -346,7 +374,7 @@ def fit(
         weight_decay=float(weight_decay), scheduler=scheduler,
         warmup_steps=int(round(warmup_epochs * steps_per_epoch)),
         total_steps=epochs * steps_per_epoch, min_lr_ratio=min_lr_ratio, augment=augment,
-        seed=seed,
+        seed=seed, grad_ckpt=gradient_checkpointing,
     )
     ckpt_path = Path(ckpt_dir) if ckpt_dir is not None else None
     kill = os.environ.get("MINDSTATE_FAULT_KILL_AFTER_EPOCH")
