@@ -9,8 +9,10 @@ on one storage cooperate (SQLite on one machine; PostgreSQL, e.g.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,25 @@ from .exceptions import ConfigError
 __all__ = ["run_hpo", "suggest_params"]
 
 logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _creation_lock(storage: str) -> Iterator[None]:
+    """Serialise schema/study creation of workers sharing one SQLite file (an OS file lock);
+    for server databases, create the study once before starting workers."""
+    if not storage.startswith("sqlite:///"):
+        yield
+        return
+    import fcntl
+
+    db = Path(storage.removeprefix("sqlite:///"))
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with open(db.with_name(db.name + ".lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def suggest_params(trial: Any, space: dict[str, dict[str, Any]]) -> list[str]:
@@ -97,8 +118,13 @@ def run_hpo(
                else optuna.samplers.RandomSampler(seed=base.seed))
     pruner = (optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
               if base.hpo.pruner == "median" else optuna.pruners.NopPruner())
-    study = optuna.create_study(study_name=name, storage=storage, load_if_exists=True,
-                                direction=base.hpo.direction, sampler=sampler, pruner=pruner)
+    with _creation_lock(storage):
+        rdb = optuna.storages.RDBStorage(
+            storage, engine_kwargs={"connect_args": {"timeout": 60}}
+            if storage.startswith("sqlite") else {})
+        study = optuna.create_study(study_name=name, storage=rdb, load_if_exists=True,
+                                    direction=base.hpo.direction, sampler=sampler,
+                                    pruner=pruner)
 
     def objective(trial: optuna.Trial) -> float:
         params = suggest_params(trial, base.hpo.space)
