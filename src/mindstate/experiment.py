@@ -47,7 +47,7 @@ def _make_dataset(cfg: ExperimentConfig) -> Any:
 
 def load_windows(
     cfg: ExperimentConfig, root: str | os.PathLike[str] | None = None,
-    chain: SignalChain | None = None,
+    chain: SignalChain | None = None, quality: list[dict[str, Any]] | None = None,
 ) -> tuple[Windows, SignalChain, list[Path]]:
     """Read every record under ``root`` (default ``cfg.data.root``) and cut windows.
 
@@ -89,8 +89,23 @@ def load_windows(
                     f"{len(chain.picks)} channels: {', '.join(chain.picks)})."
                 )
         check_recording(rec, picks=chain.picks or "eeg", on_flat=cfg.preprocess.on_flat)
+        if quality is not None:
+            quality.append(_quality_summary(rec, path, cfg.preprocess.notch))
         parts.append(chain.windows(rec))
     return concat_windows(parts), chain, paths
+
+
+def _quality_summary(rec: Any, path: Path, line_freq: float | None) -> dict[str, Any]:
+    """Per-record signal quality (mean channel score, SNR, artifact ratio, flagged channels)."""
+    from .preprocess.quality import quality_report
+
+    if "eeg" not in (rec.ch_types or []):
+        return {"record": path.name}
+    q = quality_report(rec, line_freq=line_freq)
+    return {"record": path.name, "mean_quality": q["mean_quality"],
+            "min_quality": min(q["quality"]), "median_snr_db": float(np.median(q["snr_db"])),
+            "artifact_ratio": q["overall_artifact_ratio"],
+            "flagged_channels": q["bad_channels"]["bads"]}
 
 
 def _task_outputs(cfg: ExperimentConfig, chain: SignalChain, y: np.ndarray) -> int:
@@ -295,13 +310,15 @@ def run_experiment(
     if cfg.train.num_threads:
         torch.set_num_threads(cfg.train.num_threads)
     created_staging = False
+    quality: list[dict[str, Any]] = []
     try:
-        w, chain, paths = load_windows(cfg, data_root)
+        w, chain, paths = load_windows(cfg, data_root,
+                                       quality=quality if out_path is not None else None)
         if staging is not None and not staging.exists():
             staging.mkdir(parents=True)
             created_staging = True
         result = _run_protocol(cfg, w, chain, paths, staging, resume, report_fold,
-                               final_model and staging is not None)
+                               final_model and staging is not None, quality)
     except BaseException as exc:
         # A user mistake or a failure before any checkpoint leaves nothing behind; a crash in
         # training keeps the partial folder (checkpoints) for --resume.
@@ -321,7 +338,8 @@ def run_experiment(
 def _run_protocol(cfg: ExperimentConfig, w: Windows, chain: SignalChain, paths: list[Path],
                   staging: Path | None, resume: bool,
                   report_fold: Callable[[int, float], None] | None,
-                  final_model: bool) -> ExperimentResult:
+                  final_model: bool, quality: list[dict[str, Any]] | None = None
+                  ) -> ExperimentResult:
     from .evaluate.splits import SPLITTERS
 
     splitter = SPLITTERS.get(cfg.evaluate.protocol)(**cfg.evaluate.kwargs)
@@ -394,6 +412,8 @@ def _run_protocol(cfg: ExperimentConfig, w: Windows, chain: SignalChain, paths: 
     })
     if cfg.task == "classification":
         metrics.update(_chance_level(w.y[idx], n_outputs))
+    if quality:
+        metrics["data_quality"] = quality
     result = ExperimentResult(metrics=metrics, baseline=baseline, histories=histories)
     if staging is None or not final_model:
         return result

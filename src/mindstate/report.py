@@ -84,6 +84,28 @@ def _plot_reliability(path: Path, y: np.ndarray, proba: np.ndarray, n_bins: int 
     plt.close(fig)
 
 
+def _plot_roc(path: Path, y: np.ndarray, proba: np.ndarray, classes: list[str]) -> None:
+    from sklearn.metrics import roc_curve
+
+    plt = _fig()
+    fig, ax = plt.subplots(figsize=(4.2, 3.8))
+    ax.plot([0, 1], [0, 1], "k--", lw=1)
+    for j, name in enumerate(classes):
+        pos = y == j
+        if pos.all() or not pos.any():
+            continue
+        fpr, tpr, _ = roc_curve(pos, proba[:, j])
+        ax.plot(fpr, tpr, label=name)
+        if len(classes) == 2:
+            break
+    ax.set(xlabel="false positive rate", ylabel="true positive rate",
+           title="ROC, one vs rest (held-out)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
 def _img(path: Path) -> str:
     data = base64.b64encode(path.read_bytes()).decode()
     return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
@@ -121,6 +143,9 @@ def write_report(
         p = run_dir / "reliability.png"
         _plot_reliability(p, np.asarray(y_true), np.asarray(pred))
         pngs.append(p)
+        p = run_dir / "roc.png"
+        _plot_roc(p, np.asarray(y_true), np.asarray(pred), classes)
+        pngs.append(p)
     keys = ["protocol", "accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "ece", "brier",
             "kl", "chance_accuracy", "chance_balanced_accuracy", "n_records", "n_subjects",
             "n_windows"]
@@ -140,6 +165,21 @@ def write_report(
         body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(r[c]))}</td>" for c in cols)
                        + "</tr>" for r in per)
         per_html = f"<h2>Per subject</h2><table><tr>{head}</tr>{body}</table>"
+    quality = metrics.get("data_quality") or []
+    qual_html = ""
+    if quality and "mean_quality" in quality[0]:
+        cols = ["record", "mean_quality", "min_quality", "median_snr_db", "artifact_ratio",
+                "flagged_channels"]
+        head = "".join(f"<th>{c}</th>" for c in cols)
+        def cell(q: dict[str, Any], c: str) -> str:
+            v = q.get(c)
+            text = ", ".join(v or []) if c == "flagged_channels" else _fmt(v)
+            return f"<td>{html.escape(text)}</td>"
+
+        body = "".join("<tr>" + "".join(cell(q, c) for c in cols) + "</tr>" for q in quality)
+        qual_html = ("<h2>Signal quality (raw recordings)</h2><p>Channel quality in [0, 1] "
+                     "combines flatness, amplitude, high-frequency noise, line noise, artifact "
+                     f"ratio and neighbour correlation.</p><table><tr>{head}</tr>{body}</table>")
     doc = f"""<!doctype html><html><head><meta charset="utf-8">
 <title>mindstate run: {html.escape(str(cfg_dict.get('name')))}</title>
 <style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto}}
@@ -147,7 +187,7 @@ table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;paddi
 text-align:left}}img{{max-width:100%;margin:0.5em 0}}pre{{background:#f6f6f6;padding:1em}}</style>
 </head><body><h1>mindstate run: {html.escape(str(cfg_dict.get('name')))}</h1>
 <p>All figures are computed on held-out data under the protocol named below.</p>
-<h2>Held-out metrics</h2>{_table(rows)}{base_html}{per_html}
+<h2>Held-out metrics</h2>{_table(rows)}{base_html}{per_html}{qual_html}
 <h2>Plots</h2>{''.join(_img(p) for p in pngs)}
 <h2>Resolved configuration</h2><pre>{html.escape(json.dumps(cfg_dict, indent=2))}</pre>
 </body></html>"""

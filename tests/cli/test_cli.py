@@ -70,7 +70,7 @@ def _assert_user_error(code: int, err: str, pattern: str) -> None:
 def test_run_dir_is_complete(trained):
     for name in ("config.yaml", "run.json", "metrics.json", "model.safetensors", "model.json",
                  "preprocess.json", "calibration.json", "report.html", "learning_curves.png",
-                 "confusion_matrix.png", "predictions.csv"):
+                 "confusion_matrix.png", "roc.png", "reliability.png", "predictions.csv"):
         assert (trained / name).is_file(), name
     run = json.loads((trained / "run.json").read_text())
     assert run["seed"] == 3 and run["git_sha"] and run["mindstate_version"]
@@ -79,7 +79,10 @@ def test_run_dir_is_complete(trained):
     assert metrics["n_records"] == 6 and 0.0 <= metrics["accuracy"] <= 1.0
     assert not (trained.parent / "run.partial").exists()
     assert b"safetensors" not in (trained / "model.json").read_bytes()
-    assert "<img" in (trained / "report.html").read_text()
+    html = (trained / "report.html").read_text()
+    assert html.count("<img") == 4 and "Signal quality" in html
+    quality = metrics["data_quality"]
+    assert len(quality) == 6 and all(0.0 <= q["mean_quality"] <= 1.0 for q in quality)
 
 
 def test_evaluate_json_on_other_records(trained, tmp_path, capsys):
