@@ -22,6 +22,12 @@ from .runs import check_run_dir, read_json
 __all__ = ["Predictor"]
 
 
+def _softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    z = z - z.max(axis=-1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=-1, keepdims=True)
+
+
 class Predictor:
     """A trained model with its signal chain, calibration and class names.
 
@@ -82,13 +88,19 @@ class Predictor:
                    pre["dataset"], pre.get("dataset_kwargs", {}), path)
 
     # ------------------------------------------------------------------ core
-    def predict_windows(self, X: NDArray[Any]) -> dict[str, NDArray[Any]]:
+    def predict_windows(self, X: NDArray[Any], *, mc_samples: int = 0,
+                        seed: int = 0) -> dict[str, NDArray[Any]]:
         """Predict windows in volts of shape (n_windows, n_chans, n_times).
 
         Parameters
         ----------
         X : ndarray of shape (n_windows, n_chans, n_times)
             Windows cut by the run's chain (before normalisation).
+        mc_samples : int
+            If > 0, average the temperature-scaled softmax over this many MC-dropout passes
+            and add ``mutual_information`` (epistemic part, nats) and ``variance``.
+        seed : int
+            Seed of the dropout masks (MC dropout is reproducible).
 
         Returns
         -------
@@ -105,16 +117,25 @@ class Predictor:
         if X.shape[1] != n_chans:
             raise ValueError(f"X must have {n_chans} channels ({', '.join(self.chain.picks or [])})"
                              f"; got shape {X.shape}.")
-        out = predict_logits(self.model, self.chain.transform(X))
+        Xn = self.chain.transform(X)
+        out = predict_logits(self.model, Xn)
         if self.task == "regression":
             return {"outputs": out}
-        z = out / self.temperature
-        z = z - z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
+        extra: dict[str, NDArray[Any]] = {}
+        if mc_samples:
+            from .uncertainty import mc_dropout_predict, mutual_information, variance
+
+            _, logits = mc_dropout_predict(self.model, Xn, n_samples=mc_samples, seed=seed,
+                                           activation=None)
+            samples = _softmax(np.asarray(logits) / self.temperature)
+            p = samples.mean(axis=0)
+            extra = {"mutual_information": mutual_information(samples),
+                     "variance": variance(samples)}
+        else:
+            p = _softmax(out / self.temperature)
         ent = -(p * np.log(np.clip(p, 1e-12, 1))).sum(axis=1) / np.log(p.shape[1])
         return {"proba": p, "confidence": p.max(axis=1), "uncertainty": ent,
-                "predicted": p.argmax(axis=1)}
+                "predicted": p.argmax(axis=1), **extra}
 
     def _reader(self) -> Any:
         from .io.datasets import DATASETS

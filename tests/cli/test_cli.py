@@ -243,3 +243,21 @@ def test_console_script_help():
     assert res.returncode == 0
     for cmd in ("demo", "simulate", "train", "evaluate", "predict", "hpo", "bench"):
         assert cmd in res.stdout
+
+
+def test_predictor_mc_dropout(trained, fake_root):
+    from mindstate.io.datasets.eegmat import read_eegmat
+    from mindstate.predictor import Predictor
+
+    pred = Predictor.from_run_dir(trained)
+    w = pred.chain.windows(read_eegmat(fake_root / "Subject01_1.edf"))
+    plain = pred.predict_windows(w.X)
+    mc = pred.predict_windows(w.X, mc_samples=8, seed=1)
+    again = pred.predict_windows(w.X, mc_samples=8, seed=1)
+    np.testing.assert_array_equal(mc["proba"], again["proba"])
+    np.testing.assert_allclose(mc["proba"].sum(1), 1.0)
+    assert (mc["mutual_information"] >= -1e-12).all() and mc["mutual_information"].max() > 0
+    assert not np.array_equal(mc["proba"], plain["proba"])
+    np.testing.assert_allclose(plain["confidence"], plain["proba"].max(1))
+    with pytest.raises(ValueError, match="must have 10 channels"):
+        pred.predict_windows(w.X[:, :5])
