@@ -32,7 +32,22 @@ __all__ = [
 
 
 def suggest(name: str, options: Iterable[str], n: int = 1) -> str:
-    """Return ``" Did you mean 'x'?"`` for the closest option, or ``""``."""
+    """Return ``" Did you mean 'x'?"`` for the closest option, or ``""``.
+
+    Parameters
+    ----------
+    name : str
+        The unknown name the user gave.
+    options : iterable of str
+        The valid names to compare against.
+    n : int
+        Maximum number of close matches to suggest.
+
+    Returns
+    -------
+    hint : str
+        The hint with a leading space, or ``""`` when no option is close enough.
+    """
     matches = difflib.get_close_matches(str(name), [str(o) for o in options], n=n, cutoff=0.6)
     if not matches:
         return ""
@@ -40,7 +55,19 @@ def suggest(name: str, options: Iterable[str], n: int = 1) -> str:
 
 
 def describe(value: Any) -> str:
-    """Short description of a value for error messages (shape and dtype for arrays)."""
+    """Short description of a value for error messages (shape and dtype for arrays).
+
+    Parameters
+    ----------
+    value : object
+        Any value; arrays and array-likes with ``shape`` and ``dtype`` are described by
+        those, everything else by its (truncated) ``repr`` and type name.
+
+    Returns
+    -------
+    text : str
+        The description.
+    """
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape} and dtype {value.dtype}"
     if hasattr(value, "shape") and hasattr(value, "dtype"):
@@ -56,6 +83,20 @@ def check_type(value: Any, types: type | tuple[type, ...], name: str) -> Any:
 
     ``bool`` is never accepted where a number is expected, and an ``int`` is accepted
     where a ``float`` is.
+
+    Parameters
+    ----------
+    value : object
+        The value to check.
+    types : type | tuple of type
+        The accepted type(s).
+    name : str
+        The parameter name used in the message.
+
+    Returns
+    -------
+    value : object
+        ``value`` unchanged.
     """
     types_t = types if isinstance(types, tuple) else (types,)
     if float in types_t and isinstance(value, numbers.Integral) and not isinstance(value, bool):
@@ -71,7 +112,22 @@ def check_type(value: Any, types: type | tuple[type, ...], name: str) -> Any:
 
 
 def check_option(value: Any, options: Sequence[Any], name: str) -> Any:
-    """Raise ``ValueError`` unless ``value`` is one of ``options``, suggesting the closest."""
+    """Raise ``ValueError`` unless ``value`` is one of ``options``, suggesting the closest.
+
+    Parameters
+    ----------
+    value : object
+        The value to check.
+    options : sequence
+        The allowed values.
+    name : str
+        The parameter name used in the message.
+
+    Returns
+    -------
+    value : object
+        ``value`` unchanged.
+    """
     if value not in options:
         allowed = ", ".join(repr(o) for o in options)
         hint = suggest(str(value), [str(o) for o in options]) if isinstance(value, str) else ""
@@ -80,7 +136,22 @@ def check_option(value: Any, options: Sequence[Any], name: str) -> Any:
 
 
 def check_int(value: Any, name: str, *, min_value: int | None = None) -> int:
-    """``value`` as ``int``: ``TypeError`` if not an integer, ``ValueError`` below ``min_value``."""
+    """``value`` as ``int``: ``TypeError`` if not an integer, ``ValueError`` below ``min_value``.
+
+    Parameters
+    ----------
+    value : object
+        The value to check; ``bool`` is rejected.
+    name : str
+        The parameter name used in messages.
+    min_value : int | None
+        Smallest allowed value (inclusive); ``None`` for no lower bound.
+
+    Returns
+    -------
+    value : int
+        ``value`` converted to a Python ``int``.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer; got {describe(value)}.")
     value = int(value)
@@ -97,7 +168,26 @@ def check_range(
     *,
     inclusive: tuple[bool, bool] = (True, True),
 ) -> float:
-    """Check a real number lies in [low, high] (bounds optional; inclusivity per side)."""
+    """Check a real number lies in [low, high] (bounds optional; inclusivity per side).
+
+    Parameters
+    ----------
+    value : float | int
+        The number to check; must be finite.
+    name : str
+        The parameter name used in messages.
+    low : float | None
+        Lower bound; ``None`` for no lower bound.
+    high : float | None
+        Upper bound; ``None`` for no upper bound.
+    inclusive : tuple of (bool, bool)
+        Whether ``low`` and ``high`` themselves are allowed.
+
+    Returns
+    -------
+    value : float
+        ``value`` converted to ``float``.
+    """
     check_type(value, (float, int), name)
     value_f = float(value)
     if not np.isfinite(value_f):
@@ -114,7 +204,20 @@ def check_range(
 
 
 def check_sfreq(sfreq: Any, name: str = "sfreq") -> float:
-    """A sampling frequency: a finite positive number, in Hz."""
+    """A sampling frequency: a finite positive number, in Hz.
+
+    Parameters
+    ----------
+    sfreq : float | int
+        The sampling frequency to check, in Hz.
+    name : str
+        The parameter name used in messages.
+
+    Returns
+    -------
+    sfreq : float
+        ``sfreq`` as ``float``, in Hz.
+    """
     return check_range(sfreq, name, 0.0, None, inclusive=(False, True))
 
 
@@ -124,6 +227,18 @@ def check_finite(
     """Raise :class:`DataQualityError` if ``X`` holds NaN or Inf, naming channels when given.
 
     Uses the cheap sum-first test; the slow path runs only when the sum is not finite.
+
+    Parameters
+    ----------
+    X : ndarray
+        The array to check; non-float, non-complex arrays always pass. When it has at
+        least 2 dimensions, axis ``-2`` is taken as the channel axis, e.g.
+        ``(n_chans, n_times)`` or ``(n_epochs, n_chans, n_times)``.
+    name : str
+        The parameter name used in the message.
+    ch_names : sequence of str | None
+        Channel names, of length ``n_chans``; when given (and matching axis ``-2``) the
+        message names the channels holding NaN/Inf.
     """
     if X.dtype.kind not in "fc":
         return
@@ -213,7 +328,22 @@ def check_array(
 def check_channels(
     ch_names: Sequence[str], required: Sequence[str], name: str = "ch_names"
 ) -> list[int]:
-    """Indices of ``required`` in ``ch_names``; ``ValueError`` listing any missing."""
+    """Indices of ``required`` in ``ch_names``; ``ValueError`` listing any missing.
+
+    Parameters
+    ----------
+    ch_names : sequence of str
+        The available channel names.
+    required : sequence of str
+        The channel names that must be present.
+    name : str
+        The parameter name used in the message.
+
+    Returns
+    -------
+    indices : list of int
+        Position of each ``required`` channel in ``ch_names``, in the order of ``required``.
+    """
     index = {c: i for i, c in enumerate(ch_names)}
     missing = [c for c in required if c not in index]
     if missing:
@@ -225,7 +355,16 @@ def check_channels(
 
 
 def check_fitted(estimator: Any, attributes: str | Sequence[str] | None = None) -> None:
-    """Raise :class:`NotFittedError` unless ``estimator`` has fitted attributes (``*_``)."""
+    """Raise :class:`NotFittedError` unless ``estimator`` has fitted attributes (``*_``).
+
+    Parameters
+    ----------
+    estimator : object
+        The estimator to check.
+    attributes : str | sequence of str | None
+        Attribute name(s) that must all exist; ``None`` accepts any instance attribute
+        whose name ends in ``_``.
+    """
     if attributes is None:
         fitted = [k for k in vars(estimator) if k.endswith("_") and not k.startswith("__")]
     else:

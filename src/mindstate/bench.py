@@ -34,7 +34,20 @@ def list_benchmarks() -> list[str]:
 
 
 def run_benchmark(name: str, *, quick: bool = False) -> dict[str, Any]:
-    """Import ``benchmarks/<name>.py`` and return ``run(quick=quick)``."""
+    """Import ``benchmarks/<name>.py`` and return ``run(quick=quick)``.
+
+    Parameters
+    ----------
+    name : str
+        Benchmark name, one of :func:`list_benchmarks` (the file stem).
+    quick : bool
+        Passed to the benchmark's ``run``: a shorter, smaller run.
+
+    Returns
+    -------
+    results : dict
+        The benchmark's results, as returned by its ``run``.
+    """
     names = list_benchmarks()
     if name not in names:
         raise ValueError(f"Unknown benchmark {name!r}.{suggest(name, names)} "

@@ -246,7 +246,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``mindstate`` console script; returns the exit code."""
+    """Entry point of the ``mindstate`` console script; returns the exit code.
+
+    Parameters
+    ----------
+    argv : list of str | None
+        Command-line arguments without the program name; ``None`` reads ``sys.argv[1:]``.
+
+    Returns
+    -------
+    code : int
+        Exit status: the subcommand's result (0 on success), 2 for a user error,
+        130 when interrupted.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     _quiet_libraries()

@@ -42,6 +42,30 @@ class DataConfig:
 
     ``simulate`` names a simulator (``eeg-emotion``, ``e4``, ``hms``) that writes the data to
     ``root`` when ``root`` does not exist yet (the embedded default data).
+
+    Parameters
+    ----------
+    dataset : str
+        Name of a dataset registered in :data:`mindstate.io.datasets.DATASETS`.
+    root : str
+        Folder holding the dataset's records (searched with the dataset's ``find``).
+    kwargs : dict
+        Keyword arguments for the dataset class.
+    simulate : str | None
+        Simulator that writes data into ``root`` when ``root`` does not exist; ``None``
+        requires existing data.
+    classes : list of str | None
+        Class names, in label-index order; ``None`` uses the dataset's ``classes``.
+    picks : list of str | None
+        Channels to use, in order; ``None`` uses every ``eeg`` channel of the first record.
+    window_s : float
+        Window length, in seconds.
+    step_s : float | None
+        Hop between window starts, in seconds; ``None`` means ``window_s`` (no overlap).
+    label : str | None
+        How windows get labels (see :func:`~mindstate.data.windows.make_windows`):
+        ``"annotations"`` for trials, ``None`` for ``rec.meta["label"]`` or
+        ``rec.meta["target"]``.
     """
 
     dataset: str
@@ -57,7 +81,27 @@ class DataConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class PreprocessConfig:
-    """Signal chain applied to every recording before windowing (fitted state saved)."""
+    """Signal chain applied to every recording before windowing (fitted state saved).
+
+    Parameters
+    ----------
+    resample : float | None
+        Target sampling frequency, in Hz; ``None`` keeps the recording's rate.
+    bandpass : list of float | None
+        Zero-phase band-pass edges ``[low, high]``, in Hz; ``None`` skips the filter.
+    notch : float | None
+        Line frequency, in Hz (harmonics below Nyquist are notched too); also the line
+        frequency of the data-quality summary. ``None`` skips the notch.
+    normalize : {"robust", "zscore", "recording", "none"}
+        Per-channel normalisation (see :class:`~mindstate.data.pipeline.SignalChain`):
+        median/IQR or mean/SD fitted on training windows, per-recording robust statistics,
+        or none (volts scaled to µV only).
+    interpolate_bads : bool
+        Replace the channels listed in ``rec.meta["bads"]`` by spherical-spline
+        interpolation before picking.
+    on_flat : {"raise", "warn", "ignore"}
+        What to do when a recording has flat (dead) channels.
+    """
 
     resample: float | None = None
     bandpass: list[float] | None = None
@@ -69,7 +113,16 @@ class PreprocessConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class ModelConfig:
-    """A registered model name and its keyword arguments."""
+    """A registered model name and its keyword arguments.
+
+    Parameters
+    ----------
+    name : str
+        Name of a registered model (see :func:`mindstate.models.create_model`).
+    kwargs : dict
+        Extra keyword arguments for the model; ``n_chans``, ``n_outputs``, ``n_times`` and
+        ``sfreq`` are filled in from the data.
+    """
 
     name: str
     kwargs: dict[str, Any] = field(default_factory=dict)
@@ -77,7 +130,55 @@ class ModelConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class TrainConfig:
-    """Optimisation settings (see :func:`mindstate.train.engine.fit`)."""
+    """Optimisation settings (see :func:`mindstate.train.engine.fit`).
+
+    Parameters
+    ----------
+    epochs : int
+        Maximum number of epochs.
+    batch_size : int
+        Windows per training batch.
+    lr : float
+        Peak learning rate.
+    weight_decay : float
+        Weight decay of the optimiser.
+    optimizer : {"adamw", "adam", "sgd"}
+        Optimiser (SGD uses momentum 0.9).
+    scheduler : {"cosine", "constant"}
+        Per-step learning-rate schedule after the warm-up.
+    warmup_epochs : float
+        Length of the linear learning-rate warm-up, in epochs.
+    patience : int | None
+        Early-stopping patience on validation loss, in epochs; ``None`` disables it.
+    grad_clip : float | None
+        Gradient-norm clipping value; ``None`` disables clipping.
+    loss : str
+        Name of a registered loss (e.g. ``"ce"``, ``"weighted_ce"``, ``"focal"``, ``"kl"``,
+        ``"mse"``, ``"ccc"``).
+    loss_kwargs : dict
+        Keyword arguments for the loss; for ``"weighted_ce"`` without ``weight`` the class
+        weights are computed from the training labels.
+    augment : list of dict
+        Augmentation ops ``{"name": ..., **kwargs}`` applied to training batches (see
+        :func:`~mindstate.data.augment.build_augmentation`); empty for none.
+    precision : str
+        Lightning precision: ``"32-true"``, ``"bf16-mixed"``, ``"16-mixed"`` or ``"64-true"``.
+    accelerator : str
+        Lightning accelerator, e.g. ``"cpu"``, ``"gpu"``, ``"auto"``.
+    devices : int
+        Number of devices for the Lightning trainer.
+    strategy : str
+        Lightning strategy, e.g. ``"auto"`` or ``"ddp"``.
+    val_fraction : float
+        Fraction of the training groups held out for early stopping and temperature
+        scaling; ``0`` trains on all of them without validation.
+    num_threads : int | None
+        Number of torch CPU threads; ``None`` keeps torch's default.
+    gradient_checkpointing : bool
+        Recompute the model's feature extractor in the backward pass to save memory.
+    progress : bool
+        Show a progress bar during training.
+    """
 
     epochs: int = 30
     batch_size: int = 64
@@ -103,7 +204,24 @@ class TrainConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class EvaluateConfig:
-    """Evaluation protocol: a registered splitter and its options."""
+    """Evaluation protocol: a registered splitter and its options.
+
+    Parameters
+    ----------
+    protocol : str
+        Name of a registered splitter (e.g. ``"loso"``, ``"holdout-subjects"``,
+        ``"subject-trial"``, ``"cross-session"``, ``"time-ordered"``, ``"group-kfold"``).
+    kwargs : dict
+        Keyword arguments for the splitter.
+    baseline : bool
+        Also score a log band-power + logistic-regression (ridge, for regression) baseline
+        on the same folds.
+    calibrate : bool
+        Fit temperature scaling of the classifier on the inner validation split.
+    bootstrap : int
+        Number of subject-level bootstrap resamples for the balanced-accuracy 95 %
+        confidence interval; ``0`` skips it.
+    """
 
     protocol: str = "loso"
     kwargs: dict[str, Any] = field(default_factory=dict)
@@ -114,7 +232,24 @@ class EvaluateConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class HPOConfig:
-    """Optuna search: ``space`` maps dotted config keys to distributions."""
+    """Optuna search: ``space`` maps dotted config keys to distributions.
+
+    Parameters
+    ----------
+    space : dict of str to dict
+        Dotted config keys (e.g. ``"train.lr"``) mapped to
+        ``{type: float|int|categorical, low, high, log, step, choices}``.
+    metric : str
+        Key of the held-out metrics to optimise (e.g. ``"balanced_accuracy"``).
+    direction : {"maximize", "minimize"}
+        Whether ``metric`` is to be maximised or minimised.
+    sampler : {"tpe", "random"}
+        Optuna sampler, seeded with the experiment ``seed``.
+    pruner : {"median", "none"}
+        Median pruning over protocol folds, or no pruning.
+    study_name : str | None
+        Optuna study name; ``None`` uses the experiment ``name``.
+    """
 
     space: dict[str, dict[str, Any]] = field(default_factory=dict)
     metric: str = "balanced_accuracy"
@@ -126,7 +261,29 @@ class HPOConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class ExperimentConfig:
-    """One experiment: data → preprocessing → model → training → evaluation."""
+    """One experiment: data → preprocessing → model → training → evaluation.
+
+    Parameters
+    ----------
+    name : str
+        Experiment name (default study name of the search).
+    seed : int
+        Base seed for simulation, splits, initialisation, shuffling and the search.
+    task : {"classification", "soft", "regression"}
+        Integer class labels, soft labels (vote distributions), or continuous targets.
+    data : DataConfig
+        The data and windowing.
+    preprocess : PreprocessConfig
+        The signal chain.
+    model : ModelConfig
+        The model.
+    train : TrainConfig
+        The optimisation.
+    evaluate : EvaluateConfig
+        The evaluation protocol.
+    hpo : HPOConfig
+        The hyper-parameter search.
+    """
 
     name: str = "experiment"
     seed: int = 0
@@ -238,12 +395,35 @@ def _from_dict(cls: Any, data: Any, where: str) -> Any:
 
 
 def config_from_dict(data: dict[str, Any]) -> ExperimentConfig:
-    """Build an :class:`ExperimentConfig` from a plain mapping, strictly."""
+    """Build an :class:`ExperimentConfig` from a plain mapping, strictly.
+
+    Parameters
+    ----------
+    data : dict
+        Nested mapping with the fields of :class:`ExperimentConfig`; unknown keys raise
+        :class:`~mindstate.exceptions.ConfigError`, wrong types ``TypeError``.
+
+    Returns
+    -------
+    ExperimentConfig
+        The validated, frozen configuration.
+    """
     return _from_dict(ExperimentConfig, data, "")
 
 
 def config_to_dict(cfg: Any) -> dict[str, Any]:
-    """Plain nested dict of a config (inverse of :func:`config_from_dict`)."""
+    """Plain nested dict of a config (inverse of :func:`config_from_dict`).
+
+    Parameters
+    ----------
+    cfg : dataclass instance
+        A config, usually an :class:`ExperimentConfig`.
+
+    Returns
+    -------
+    dict
+        The fields, with nested configs as dicts.
+    """
     return dataclasses.asdict(cfg)
 
 
@@ -272,7 +452,21 @@ def _looks_float(text: str) -> bool:
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
-    """Apply ``key.sub=value`` overrides to a raw config mapping (values parsed as YAML)."""
+    """Apply ``key.sub=value`` overrides to a raw config mapping (values parsed as YAML).
+
+    Parameters
+    ----------
+    data : dict
+        The raw (unvalidated) config mapping; it is not modified.
+    overrides : list of str
+        ``key=value`` strings with dotted keys, e.g. ``["train.lr=1e-3"]``; missing
+        intermediate mappings are created.
+
+    Returns
+    -------
+    dict
+        A deep copy of ``data`` with the overrides applied.
+    """
     import copy
 
     out = copy.deepcopy(data)
@@ -322,5 +516,13 @@ def load_config(path: str | os.PathLike[str], overrides: list[str] | None = None
 
 
 def dump_config(cfg: ExperimentConfig, path: str | os.PathLike[str]) -> None:
-    """Write the resolved config as YAML."""
+    """Write the resolved config as YAML.
+
+    Parameters
+    ----------
+    cfg : ExperimentConfig
+        The configuration to write.
+    path : path-like
+        The YAML file to (over)write.
+    """
     Path(path).write_text(yaml.safe_dump(config_to_dict(cfg), sort_keys=False))

@@ -31,7 +31,20 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class ExperimentResult:
-    """Metrics (held-out), the baseline's metrics, and where the run was written."""
+    """Metrics (held-out), the baseline's metrics, and where the run was written.
+
+    Parameters
+    ----------
+    metrics : dict
+        Held-out metrics pooled over the protocol's test folds, plus run facts
+        (``protocol``, ``n_records``, ``n_subjects``, ``n_windows``, ``folds``, ...).
+    baseline : dict | None
+        The band-power baseline's metrics on the same folds; ``None`` when not computed.
+    run_dir : Path | None
+        The run directory written; ``None`` when evaluating only.
+    histories : list of list of dict
+        Per fold, the training history (one dict of metrics per epoch).
+    """
 
     metrics: dict[str, Any]
     baseline: dict[str, Any] | None = None
@@ -50,6 +63,18 @@ def load_windows(
     chain: SignalChain | None = None, quality: list[dict[str, Any]] | None = None,
 ) -> tuple[Windows, SignalChain, list[Path]]:
     """Read every record under ``root`` (default ``cfg.data.root``) and cut windows.
+
+    Parameters
+    ----------
+    cfg : ExperimentConfig
+        The configuration (dataset, preprocessing, windowing, seed).
+    root : path-like | None
+        Data folder; ``None`` uses ``cfg.data.root``. When it does not exist and
+        ``cfg.data.simulate`` is set, simulated data are written there first.
+    chain : SignalChain | None
+        The signal chain to apply; ``None`` builds a new one from ``cfg``.
+    quality : list of dict | None
+        When given, one data-quality summary per record is appended to it (in place).
 
     Returns
     -------

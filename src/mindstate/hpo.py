@@ -45,7 +45,22 @@ def _creation_lock(storage: str) -> Iterator[None]:
 
 
 def suggest_params(trial: Any, space: dict[str, dict[str, Any]]) -> list[str]:
-    """Draw one value per search dimension; return them as ``key=value`` overrides."""
+    """Draw one value per search dimension; return them as ``key=value`` overrides.
+
+    Parameters
+    ----------
+    trial : optuna.Trial
+        The trial that draws the values.
+    space : dict of str to dict
+        Dotted config keys mapped to ``{type: float|int|categorical, low, high, log, step,
+        choices}`` (``type`` defaults to ``float``).
+
+    Returns
+    -------
+    overrides : list of str
+        One ``key=value`` string per dimension (string values quoted), for
+        :func:`~mindstate.config.load_config`.
+    """
     out = []
     for key, spec in space.items():
         kind = spec.get("type", "float")

@@ -130,7 +130,37 @@ def write_report(
     histories: list[list[dict[str, float]]], final_history: list[dict[str, float]],
     classes: list[str], y_true: np.ndarray, pred: np.ndarray, task: str,
 ) -> Path:
-    """Write the plots and ``report.html`` into ``run_dir``; return the HTML path."""
+    """Write the plots and ``report.html`` into ``run_dir``; return the HTML path.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The (staging) run directory; PNG files and ``report.html`` are written into it.
+    cfg_dict : dict
+        The resolved configuration as a plain dict (shown in the report; ``name`` titles it).
+    metrics : dict
+        Held-out metrics as in ``metrics.json`` (may include ``confusion_matrix``,
+        ``baseline``, ``per_subject`` and ``data_quality``).
+    histories : list of list of dict
+        Per fold, the training history (one dict per epoch with ``epoch``, ``lr``,
+        ``train_loss`` and optionally ``val_loss``).
+    final_history : list of dict
+        The training history of the final (deployable) model.
+    classes : list of str
+        Class names, of length ``n_classes``.
+    y_true : ndarray of shape (n_windows,)
+        Held-out integer class indices (used for classification plots).
+    pred : ndarray of shape (n_windows, n_classes)
+        Held-out predicted class probabilities (regression: predicted targets).
+    task : {"classification", "soft", "regression"}
+        The experiment task; confusion, reliability and ROC plots are drawn only for
+        ``"classification"``.
+
+    Returns
+    -------
+    Path
+        The path of ``report.html``.
+    """
     run_dir = Path(run_dir)
     pngs = []
     p = run_dir / "learning_curves.png"

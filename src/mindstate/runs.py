@@ -39,7 +39,18 @@ REQUIRED_FILES = ("config.yaml", "run.json", "metrics.json", "model.json", "mode
 
 
 def partial_dir(out: str | os.PathLike[str]) -> Path:
-    """The staging folder of a run that is being written."""
+    """The staging folder of a run that is being written.
+
+    Parameters
+    ----------
+    out : str | path-like
+        The final run directory.
+
+    Returns
+    -------
+    Path
+        ``<out>.partial``, next to ``out``.
+    """
     out = Path(out)
     return out.with_name(out.name + ".partial")
 
@@ -61,7 +72,21 @@ def git_sha() -> str:
 
 
 def provenance(seed: int, **extra: Any) -> dict[str, Any]:
-    """Version, git SHA, seed, time and platform for ``run.json``."""
+    """Version, git SHA, seed, time and platform for ``run.json``.
+
+    Parameters
+    ----------
+    seed : int
+        The run's base seed.
+    **extra : Any
+        Further JSON-serialisable entries added to the result (e.g. ``protocol``).
+
+    Returns
+    -------
+    dict
+        The provenance record (versions, ``git_sha``, ``seed``, UTC ``created`` time,
+        ``platform``) merged with ``extra``.
+    """
     import torch
 
     return {
@@ -95,7 +120,15 @@ def _clean(obj: Any) -> Any:
 
 
 def write_json(path: str | os.PathLike[str], obj: Any) -> None:
-    """Write JSON atomically (temporary file + ``os.replace``); NaN/Inf become ``null``."""
+    """Write JSON atomically (temporary file + ``os.replace``); NaN/Inf become ``null``.
+
+    Parameters
+    ----------
+    path : str | path-like
+        The file to (over)write; its folder must exist.
+    obj : Any
+        JSON-serialisable data; NumPy scalars and arrays and ``Path`` objects are converted.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -109,12 +142,34 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> None:
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:
-    """Read a JSON file."""
+    """Read a JSON file.
+
+    Parameters
+    ----------
+    path : str | path-like
+        The JSON file.
+
+    Returns
+    -------
+    Any
+        The decoded content.
+    """
     return json.loads(Path(path).read_text())
 
 
 def check_run_dir(path: str | os.PathLike[str]) -> Path:
-    """Return ``path`` if it is a complete run directory; ``RunDirError`` saying why not."""
+    """Return ``path`` if it is a complete run directory; ``RunDirError`` saying why not.
+
+    Parameters
+    ----------
+    path : str | path-like
+        The folder to check; it must hold every file in :data:`REQUIRED_FILES`.
+
+    Returns
+    -------
+    Path
+        ``path`` as a ``Path``.
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"Run directory not found: {path}")

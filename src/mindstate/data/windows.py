@@ -37,7 +37,23 @@ GROUP_COLUMNS = ("subject", "session", "trial", "patient", "record")
 
 
 class Windows(NamedTuple):
-    """Windows ready for a model: unpack as ``X, y, groups, meta = windows``."""
+    """Windows ready for a model: unpack as ``X, y, groups, meta = windows``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_windows, n_chans, n_times) | dict of str to ndarray | ndarray
+        The window signals: EEG in volts; for physiology a dict mapping each signal name to
+        ``(n_windows, n_chans, n_samples_at_its_rate)``; for text an object array of
+        ``n_windows`` strings.
+    y : ndarray of shape (n_windows,) or (n_windows, n_classes) or (n_windows, n_targets)
+        Integer class indices, vote distributions (soft labels) or continuous targets.
+    groups : DataFrame of shape (n_windows, 5)
+        Columns ``subject, session, trial, patient, record`` (strings), used by the
+        splitters.
+    meta : DataFrame with n_windows rows
+        The source ``record`` and the window ``start`` and ``stop`` in seconds (text:
+        ``record`` and ``split``).
+    """
 
     X: Any
     y: NDArray[Any]
@@ -61,7 +77,22 @@ class Windows(NamedTuple):
 
 
 def encode_label(label: Any, classes: Sequence[str] | None, where: str) -> int:
-    """Return the class index of ``label`` (a name in ``classes`` or an int index)."""
+    """Return the class index of ``label`` (a name in ``classes`` or an int index).
+
+    Parameters
+    ----------
+    label : str | int
+        A class name (compared as a string) or a class index.
+    classes : sequence of str | None
+        The class names, in index order; ``None`` accepts only integer labels.
+    where : str
+        What the label belongs to (e.g. the record name), used as the prefix of messages.
+
+    Returns
+    -------
+    index : int
+        The class index, in ``[0, len(classes))`` when ``classes`` is given.
+    """
     if classes is None:
         if isinstance(label, (int, np.integer)) and not isinstance(label, bool):
             return int(label)
@@ -314,7 +345,19 @@ def make_text_windows(corpus: TextCorpus) -> Windows:
 
 
 def concat_windows(parts: Sequence[Windows]) -> Windows:
-    """Concatenate windows from several recordings (same signals and label kind)."""
+    """Concatenate windows from several recordings (same signals and label kind).
+
+    Parameters
+    ----------
+    parts : sequence of Windows
+        The windows to stack, in order; empty parts are skipped. Array ``X`` must have the
+        same shape after the first axis in every part.
+
+    Returns
+    -------
+    Windows
+        All windows, with ``groups`` and ``meta`` re-indexed from 0.
+    """
     parts = [p for p in parts if len(p)]
     if not parts:
         raise ValueError("concat_windows got no windows: every recording was empty or too short.")

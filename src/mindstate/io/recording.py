@@ -48,7 +48,17 @@ _FROM_MNE = {"eeg": "eeg", "ecg": "ecg", "eog": "eog", "emg": "emg", "stim": "st
 
 @dataclass(frozen=True)
 class Annotations:
-    """Time-stamped events: ``onset`` and ``duration`` in seconds from the recording start."""
+    """Time-stamped events: ``onset`` and ``duration`` in seconds from the recording start.
+
+    Parameters
+    ----------
+    onset : ndarray of shape (n_annotations,)
+        Event start times, in seconds from the recording start (stored as float64).
+    duration : ndarray of shape (n_annotations,)
+        Event durations, in seconds (0 for instantaneous events).
+    description : tuple of str
+        One label per event (converted to ``str``), of length ``n_annotations``.
+    """
 
     onset: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     duration: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))

@@ -20,6 +20,17 @@ class BaseModel(nn.Module, ABC):
     :meth:`_store_config` with their own keyword arguments, so that
     ``cls.from_config(model.get_config())`` rebuilds the same architecture.
 
+    Parameters
+    ----------
+    n_chans : int
+        Number of input channels (>= 1).
+    n_outputs : int
+        Number of outputs: classes (logits) or regression targets (>= 1).
+    n_times : int
+        Number of time samples per input window (>= 1).
+    sfreq : float | None
+        Sampling frequency of the inputs, in Hz; ``None`` when unknown or not needed.
+
     Attributes
     ----------
     modality : str

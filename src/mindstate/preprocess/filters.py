@@ -27,7 +27,7 @@ Three filter implementations, chosen with ``method``:
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -49,6 +49,7 @@ __all__ = [
     "design_iir_filter",
     "design_iir_notch",
     "filter_data",
+    "fir_response",
     "highpass",
     "lowpass",
     "notch",
@@ -355,8 +356,9 @@ def _check_length(n_times: int, needed: int, sfreq: float | None, what: str) -> 
         )
 
 
-def _rows_per_block(n_fft: int) -> int:
-    return max(1, _BLOCK_BYTES // (16 * (n_fft // 2 + 1)))
+def _rows_per_block(n_fft: int, itemsize: int = 8) -> int:
+    """Rows per FFT block: the padded rows and their spectra take about ``_BLOCK_BYTES``."""
+    return max(1, _BLOCK_BYTES // (2 * itemsize * (n_fft + 2)))
 
 
 def apply_sos(
@@ -408,6 +410,40 @@ def _odd_extend(X: NDArray[np.float64], n_pad: int) -> NDArray[np.float64]:
     return np.concatenate([left, X, right], axis=-1)
 
 
+def _fir_blocks(
+    rows: NDArray[Any], h: NDArray[np.float64], n_out: int, pad: int = 0
+) -> Iterator[tuple[int, NDArray[Any]]]:
+    """Valid-mode convolution of the rows of a 2-D array with ``h``, block by block.
+
+    Yields ``(start, Y)`` where ``Y`` (a view, valid until the next block) holds the
+    ``n_out`` valid samples of rows ``start : start + len(Y)``. With ``pad > 0`` each row
+    is first extended by ``pad`` samples of odd reflection at both ends. A few rows are
+    processed at a time: each block is written into one reused zero-padded buffer (no
+    concatenation, no padding copy inside the FFT), its spectrum is multiplied by the
+    cached kernel spectrum and transformed back, all in the dtype of ``rows``.
+    """
+    from scipy import fft as sp_fft
+
+    n_h = h.size
+    n = rows.shape[-1]
+    n_fft = sp_fft.next_fast_len(n + 2 * pad, real=True)
+    H = _kernel_spectrum(h.tobytes(), n_fft, rows.dtype.str)
+    step = _rows_per_block(n_fft, rows.dtype.itemsize)
+    buf = np.zeros((min(step, rows.shape[0]), n_fft), dtype=rows.dtype)
+    two = rows.dtype.type(2.0)
+    for start in range(0, rows.shape[0], step):
+        block = rows[start : start + step]
+        dst = buf[: block.shape[0]]
+        dst[:, pad : pad + n] = block
+        if pad:  # odd reflection about the end samples: 2*x[0] - x[k]
+            np.subtract(two * block[:, :1], block[:, pad:0:-1], out=dst[:, :pad])
+            np.subtract(two * block[:, -1:], block[:, -2 : -pad - 2 : -1],
+                        out=dst[:, pad + n : 2 * pad + n])
+        spec = sp_fft.rfft(dst, axis=-1)
+        spec *= H
+        yield start, sp_fft.irfft(spec, n_fft, axis=-1)[:, n_h - 1 : n_h - 1 + n_out]
+
+
 def _fir_valid(
     seg: NDArray[Any], h: NDArray[np.float64], n_out: int, pad: int = 0
 ) -> NDArray[Any]:
@@ -417,20 +453,11 @@ def _fir_valid(
     reflection at both ends (done block by block so the padded copy stays in cache).
     The FFTs run in the dtype of ``seg`` (float64 or float32).
     """
-    from scipy import fft as sp_fft
-
-    n_h = h.size
-    n_fft = sp_fft.next_fast_len(seg.shape[-1] + 2 * pad, real=True)
-    H = _kernel_spectrum(h.tobytes(), n_fft, seg.dtype.str)
     lead = seg.shape[:-1]
     rows = seg.reshape(-1, seg.shape[-1])
     out = np.empty((rows.shape[0], n_out), dtype=seg.dtype)
-    step = _rows_per_block(n_fft)
-    for start in range(0, rows.shape[0], step):
-        block = _odd_extend(rows[start : start + step], pad)
-        spec = sp_fft.rfft(block, n_fft, axis=-1)
-        spec *= H
-        out[start : start + step] = sp_fft.irfft(spec, n_fft, axis=-1)[:, n_h - 1 : n_h - 1 + n_out]
+    for start, Y in _fir_blocks(rows, h, n_out, pad):
+        out[start : start + Y.shape[0]] = Y
     return out.reshape(*lead, n_out)
 
 
@@ -791,6 +818,56 @@ def design_fir_chain(
     for k in kernels[1:]:
         h = np.convolve(h, k)
     return np.asarray(h, dtype=np.float64)
+
+
+def fir_response(
+    h: Any, sfreq: float, n_fft: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Zero-phase amplitude response of a symmetric FIR kernel on an ``rfft`` grid.
+
+    For an odd-length symmetric kernel applied with its delay removed (as
+    :func:`apply_fir` does), the frequency response is real:
+    ``H(f) = h[c] + 2 * sum_k h[c + k] * cos(2 * pi * f * k / sfreq)`` with ``c`` the
+    centre tap. It is evaluated exactly at ``f = k * sfreq / n_fft`` by one FFT of the
+    kernel wrapped around a circle of ``n_fft`` samples (any ``n_fft``, also shorter than
+    the kernel). The power response of the filtered signal is ``H(f) ** 2``.
+
+    Parameters
+    ----------
+    h : array-like of shape (n_taps,)
+        Odd-length symmetric kernel (e.g. from :func:`design_fir_chain`).
+    sfreq : float
+        Sampling frequency in Hz.
+    n_fft : int
+        Number of points of the frequency grid (``n_fft // 2 + 1`` frequencies).
+
+    Returns
+    -------
+    freqs : ndarray of shape (n_fft // 2 + 1,)
+        Frequencies in Hz, from 0 to the Nyquist frequency.
+    response : ndarray of shape (n_fft // 2 + 1,)
+        Real amplitude response (unitless; negative values are phase inversions).
+
+    Raises
+    ------
+    ValueError
+        If ``h`` is not odd-length and symmetric.
+    """
+    from scipy import fft as sp_fft
+
+    sfreq = check_sfreq(sfreq)
+    n_fft = check_int(n_fft, "n_fft", min_value=1)
+    h = np.asarray(h, dtype=np.float64).ravel()
+    if h.size % 2 == 0 or not np.allclose(h, h[::-1], rtol=0, atol=1e-12 * np.abs(h).max()):
+        raise ValueError(
+            f"h must be an odd-length symmetric (zero-phase) kernel; got {h.size} taps"
+            f"{' that are not symmetric' if h.size % 2 else ''}. Use a kernel from "
+            "design_fir_filter / design_fir_notch / design_fir_chain."
+        )
+    half = (h.size - 1) // 2
+    wrapped = np.zeros(n_fft)
+    np.add.at(wrapped, np.arange(-half, half + 1) % n_fft, h)  # centre tap at index 0
+    return sp_fft.rfftfreq(n_fft, 1.0 / sfreq), sp_fft.rfft(wrapped).real
 
 
 def bandpass_notch(

@@ -34,7 +34,23 @@ PRECISIONS = ("32-true", "bf16-mixed", "16-mixed", "64-true")
 
 @dataclass
 class FitResult:
-    """What :func:`fit` returns: per-epoch history and where the best weights came from."""
+    """What :func:`fit` returns: per-epoch history and where the best weights came from.
+
+    Parameters
+    ----------
+    history : list of dict
+        One dict per epoch run: ``epoch``, ``lr`` and the logged metrics (``train_loss``,
+        and with validation data ``val_loss`` and ``val_acc``).
+    best_epoch : int
+        Index (from 0) of the epoch with the lowest validation loss (training loss without
+        validation data); -1 before any epoch.
+    best_val_loss : float
+        The lowest validation loss; NaN without validation data.
+    epochs_run : int
+        Number of epochs trained (fewer than ``epochs`` after early stopping).
+    lr_history : list of float
+        The learning rate at the end of each epoch.
+    """
 
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = -1
@@ -414,7 +430,23 @@ def fit(
 
 @torch.no_grad()
 def predict_logits(model: nn.Module, X: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Eval-mode outputs of ``model`` for ``X`` of shape (n_windows, ...), as float64."""
+    """Eval-mode outputs of ``model`` for ``X`` of shape (n_windows, ...), as float64.
+
+    Parameters
+    ----------
+    model : nn.Module
+        The trained model; it is switched to eval mode.
+    X : ndarray of shape (n_windows, ...)
+        Inputs in the model's units, e.g. ``(n_windows, n_chans, n_times)``; cast to
+        float32 and must be finite.
+    batch_size : int
+        Windows per forward pass.
+
+    Returns
+    -------
+    outputs : ndarray of shape (n_windows, n_outputs)
+        The model's outputs (logits or regression predictions), float64.
+    """
     model.eval()
     X = check_array(X, "X", dtype=np.float32)
     out = [model(torch.from_numpy(X[i:i + batch_size])).double().numpy()

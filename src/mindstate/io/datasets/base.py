@@ -21,7 +21,18 @@ DATASETS: Registry[type[Dataset]] = Registry("dataset")
 
 
 def natural_key(path: str | os.PathLike[str]) -> list[Any]:
-    """Sort key splitting digits so ``S2`` sorts before ``S10`` (never lexicographic)."""
+    """Sort key splitting digits so ``S2`` sorts before ``S10`` (never lexicographic).
+
+    Parameters
+    ----------
+    path : str | path-like
+        The path (or name) to sort.
+
+    Returns
+    -------
+    key : list of str and int
+        The text split at runs of digits, with the digit runs as ``int``.
+    """
     parts = re.split(r"(\d+)", str(path))
     return [int(p) if p.isdigit() else p for p in parts]
 
