@@ -22,7 +22,7 @@ from .config import ExperimentConfig, config_to_dict, dump_config
 from .data.pipeline import SignalChain
 from .data.windows import Windows, concat_windows
 from .exceptions import ConfigError
-from .runs import finalize, partial_dir, provenance, read_json, write_json
+from .runs import finalize, fingerprint, partial_dir, provenance, read_json, write_json
 
 __all__ = ["ExperimentResult", "load_windows", "run_experiment"]
 
@@ -473,7 +473,8 @@ def _write_final(cfg: ExperimentConfig, w: Windows, chain: SignalChain, paths: l
     dump_config(cfg, staging / "config.yaml")
     write_json(staging / "run.json", provenance(cfg.seed, protocol=result.metrics["protocol"],
                                                 data_root=str(paths[0].parent) if paths else "",
-                                                records=[str(p.resolve()) for p in paths]))
+                                                records=[str(p.resolve()) for p in paths],
+                                                record_sha256=[fingerprint(p) for p in paths]))
     final = {"final_model": {"best_epoch": res.best_epoch, "epochs_run": res.epochs_run,
                              "temperature": temp, "n_train": len(fit_idx), "n_val": len(val_idx)}}
     metrics = {**result.metrics, **final}

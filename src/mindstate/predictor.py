@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from ._validation import check_array
 from .data.pipeline import SignalChain
 from .data.windows import Windows, concat_windows
-from .runs import check_run_dir, read_json
+from .runs import check_run_dir, fingerprint, read_json
 
 __all__ = ["Predictor"]
 
@@ -195,9 +195,11 @@ class Predictor:
             metrics = regression_metrics(w.y, res["outputs"], self.classes)
         else:
             metrics = classification_metrics(w.y, res["proba"], self.classes)
-        train_records = set(read_json(self.run_dir / "run.json").get("records", [])) \
-            if self.run_dir is not None else set()
-        seen = sorted(str(p) for p in paths if str(Path(p).resolve()) in train_records)
+        run = read_json(self.run_dir / "run.json") if self.run_dir is not None else {}
+        train_paths = set(run.get("records", []))
+        train_hashes = set(run.get("record_sha256", []))
+        seen = sorted(str(p) for p in paths
+                      if str(Path(p).resolve()) in train_paths or fingerprint(p) in train_hashes)
         metrics.update({
             "protocol": "external" if not seen else "resubstitution",
             "n_records": len(paths), "n_subjects": int(w.groups["subject"].nunique()),

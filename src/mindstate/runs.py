@@ -26,6 +26,7 @@ from .exceptions import RunDirError
 __all__ = [
     "REQUIRED_FILES",
     "check_run_dir",
+    "fingerprint",
     "git_sha",
     "partial_dir",
     "provenance",
@@ -95,6 +96,36 @@ def provenance(seed: int, **extra: Any) -> dict[str, Any]:
         "python": sys.version.split()[0], "torch": torch.__version__,
         "numpy": np.__version__, "platform": platform.platform(), **extra,
     }
+
+
+def fingerprint(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a record's bytes (a file, or every file under a folder in sorted order).
+
+    Used to recognise a training record under another name or path, so that
+    ``evaluate --data`` can say when it scores data the model was trained on.
+
+    Parameters
+    ----------
+    path : path-like
+        A record file or folder.
+
+    Returns
+    -------
+    str
+        The hex digest.
+    """
+    import hashlib
+
+    path = Path(path)
+    h = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        if path.is_dir():
+            h.update(str(f.relative_to(path)).encode())
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
 
 
 def _default(obj: Any) -> Any:

@@ -52,6 +52,10 @@ def trained(tmp_path_factory, fake_root, tiny_config) -> Path:
     return out
 
 
+def _fake(run: Path) -> Path:
+    return Path(json.loads((run / "run.json").read_text())["records"][0]).parent
+
+
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     cap = capsys.readouterr()
@@ -97,6 +101,15 @@ def test_evaluate_json_on_other_records(trained, tmp_path, capsys):
     assert m["n_records"] == 4 and m["n_subjects"] == 2 and m["protocol"] == "external"
     code, out, _ = _run(capsys, "evaluate", str(trained), "--json")
     assert code == 0 and json.loads(out)["protocol"] == "loso"
+    # training records under another path are recognised by content
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copy(other / "Subject00_1.edf", copy / "Subject07_1.edf")
+    for f in ("Subject00_1.edf", "Subject01_2.edf"):
+        shutil.copy(_fake(trained) / f, copy / f)
+    code, out, _ = _run(capsys, "evaluate", str(trained), "--data", str(copy), "--json")
+    m = json.loads(out)
+    assert m["protocol"] == "resubstitution" and m["n_records_seen_in_training"] == 2
 
 
 def test_predict_json_gives_per_window_probabilities(trained, fake_root, capsys):
