@@ -267,6 +267,7 @@ class _QuietLightning:
         self._warnings.__enter__()
         warnings.filterwarnings("ignore", message=".*LeafSpec.*")
         warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+        warnings.filterwarnings("ignore", message=".*no `val_dataloader`.*")
         self._levels = {n: logging.getLogger(n).level for n in _LIGHTNING_LOGGERS}
         for n in _LIGHTNING_LOGGERS:
             logging.getLogger(n).setLevel(logging.WARNING)
