@@ -18,6 +18,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src/mindstate
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider

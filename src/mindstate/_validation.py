@@ -253,7 +253,7 @@ def check_finite(
     where = ""
     if ch_names is not None and X.ndim >= 2 and X.shape[-2] == len(ch_names):
         axes = tuple(i for i in range(X.ndim) if i != X.ndim - 2)
-        chans = [ch_names[i] for i in np.flatnonzero(bad.any(axis=axes))]
+        chans = [ch_names[int(i)] for i in np.flatnonzero(bad.any(axis=axes))]
         where = f" in channel(s) {', '.join(chans[:10])}{' ...' if len(chans) > 10 else ''}"
     raise DataQualityError(
         f"{name} contains {n_bad} NaN/Inf value(s){where}. Remove or interpolate the affected "

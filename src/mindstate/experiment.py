@@ -411,7 +411,7 @@ def _run_protocol(cfg: ExperimentConfig, w: Windows, chain: SignalChain, paths: 
         folds_info.append(info)
         if fold_file is not None:
             fold_file.parent.mkdir(parents=True, exist_ok=True)
-            arrays = {"pred": pred[test_idx]}
+            arrays: dict[str, Any] = {"pred": pred[test_idx]}
             if bp is not None:
                 arrays["base"] = bp
             np.savez(fold_file, **arrays)
@@ -474,7 +474,8 @@ def _write_final(cfg: ExperimentConfig, w: Windows, chain: SignalChain, paths: l
     write_json(staging / "run.json", provenance(cfg.seed, protocol=result.metrics["protocol"],
                                                 data_root=str(paths[0].parent) if paths else "",
                                                 records=[str(p.resolve()) for p in paths],
-                                                record_sha256=[fingerprint(p) for p in paths]))
+                                                record_sha256=[fingerprint(p) for p in paths
+                                                               if p.exists()]))
     final = {"final_model": {"best_epoch": res.best_epoch, "epochs_run": res.epochs_run,
                              "temperature": temp, "n_train": len(fit_idx), "n_val": len(val_idx)}}
     metrics = {**result.metrics, **final}

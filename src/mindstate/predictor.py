@@ -199,7 +199,8 @@ class Predictor:
         train_paths = set(run.get("records", []))
         train_hashes = set(run.get("record_sha256", []))
         seen = sorted(str(p) for p in paths
-                      if str(Path(p).resolve()) in train_paths or fingerprint(p) in train_hashes)
+                      if str(Path(p).resolve()) in train_paths
+                      or (Path(p).exists() and fingerprint(p) in train_hashes))
         metrics.update({
             "protocol": "external" if not seen else "resubstitution",
             "n_records": len(paths), "n_subjects": int(w.groups["subject"].nunique()),

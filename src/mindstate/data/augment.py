@@ -427,7 +427,7 @@ def homologous_name(name: str) -> str:
 
 
 def flip_permutation(
-    ch_names: Sequence[str], pairs: Sequence[tuple[str, str]] | None = None
+    ch_names: Sequence[str], pairs: Sequence[Sequence[str]] | None = None
 ) -> list[int]:
     """Channel order that mirrors a montage left/right: ``x[:, perm]`` is the flipped batch.
 

@@ -182,7 +182,7 @@ class SignalChain:
         """Rebuild a chain (with fitted state) from :meth:`to_dict` output."""
         keys = ("picks", "resample", "bandpass", "notch", "window_s", "step_s", "label",
                 "classes", "normalize", "interpolate_bads")
-        chain = cls(**{k: state.get(k) for k in keys if k in state})
+        chain = cls(**{k: state[k] for k in keys if k in state})
         if "center_" in state:
             chain.center_ = np.asarray(state["center_"], dtype=np.float64)
             chain.scale_ = np.asarray(state["scale_"], dtype=np.float64)

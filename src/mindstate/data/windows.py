@@ -60,7 +60,7 @@ class Windows(NamedTuple):
     groups: pd.DataFrame
     meta: pd.DataFrame
 
-    def __len__(self) -> int:  # type: ignore[override]
+    def __len__(self) -> int:
         return len(self.y)
 
     def subset(self, idx: NDArray[Any] | Sequence[int]) -> Windows:

@@ -228,7 +228,8 @@ class ReliabilityCurve(NamedTuple):
     bin_edges: NDArray[np.float64]
     confidence: NDArray[np.float64]
     accuracy: NDArray[np.float64]
-    count: NDArray[np.int64]
+    # The field shadows tuple.count (public API name, kept; unpacking and .count work).
+    count: NDArray[np.int64]  # type: ignore[assignment]
 
 
 def reliability_curve(y_true: Any, proba: Any, n_bins: int = 15) -> ReliabilityCurve:

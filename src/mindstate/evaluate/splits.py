@@ -664,7 +664,7 @@ class CrossSessionSplit(BaseSplitter):
         if not self.per_subject:
             _need_groups(len(sessions), 2, "sessions", self.protocol)
             return [(None, s) for s in wanted]
-        plan = []
+        plan: list[tuple[str | None, str]] = []
         for subj in _natural_unique(g["subject"]):
             own = _natural_unique(g.loc[g["subject"] == subj, "session"])
             if len(own) < 2:

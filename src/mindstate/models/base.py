@@ -43,6 +43,7 @@ class BaseModel(nn.Module, ABC):
     modality: ClassVar[str] = "eeg"
     test_config: ClassVar[dict[str, Any]] = {"n_chans": 4, "n_outputs": 3, "n_times": 128,
                                              "sfreq": 64.0}
+    head: nn.Linear  # the classifier, created by each subclass's __init__
 
     def __init__(self, n_chans: int, n_outputs: int, n_times: int,
                  sfreq: float | None = None) -> None:

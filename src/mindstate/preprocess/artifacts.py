@@ -116,7 +116,7 @@ def _channel_positions(
                 f"montage.{hints} Rename them, drop non-EEG channels, or pass positions= "
                 "(a dict name -> (x, y, z) in metres, or an array of shape (n_chans, 3))."
             )
-        return np.stack([table[k][1] for k in keys]), fid
+        return np.stack([table[k][1] for k in keys if k is not None]), fid  # no None: unknown == []
     if isinstance(positions, Mapping):
         missing = [c for c in names if c not in positions]
         if missing:
@@ -497,6 +497,7 @@ class ICAArtifactRemover:
         lo, hi = (float(v) for v in self.eog_band)
         src_bp = _zero_phase(sources, sf, lo, hi, name="data")
         self.kurtosis_ = np.asarray(kurtosis(src_bp, axis=-1, fisher=True))
+        refs: NDArray[np.float64] | None
         if ref_src is not None:
             refs = _zero_phase(ref_src, sf, lo, hi, name="data")
             self.eog_refs_ = [names[i] for i in eog_idx]

@@ -37,7 +37,7 @@ __all__ = [
 HMS_CHAINS: tuple[str, ...] = tuple(CHAINS)
 
 #: Frequencies (Hz) of the 100 columns per chain of the Kaggle HMS spectrograms.
-KAGGLE_FREQS: NDArray[np.float64] = np.arange(3, 103) * (200.0 / 1024.0)
+KAGGLE_FREQS: NDArray[np.float64] = np.arange(3, 103, dtype=np.float64) * (200.0 / 1024.0)
 
 _BLOCK_BYTES = 8 * 2**20
 
@@ -239,7 +239,7 @@ def stft_spectrogram(
     scale = _one_sided(n_fft, sl) / (sfreq * np.sum(win**2))
     S = _tapered_power(X, win[np.newaxis], np.ones(1), n_per_seg, hop, n_fft, sl, False)
     S *= scale[:, np.newaxis]
-    times = (np.arange(n_frames) * hop + n_per_seg / 2.0) / sfreq
+    times = (np.arange(n_frames, dtype=np.float64) * hop + n_per_seg / 2.0) / sfreq
     return S, freqs[sl].copy(), times
 
 
@@ -326,7 +326,7 @@ def multitaper_spectrogram(
     weights = ratios / ratios.sum()
     S = _tapered_power(X, tapers, weights, n_per_seg, hop, n_fft, sl, True)
     S *= (_one_sided(n_fft, sl) / sfreq)[:, np.newaxis]
-    times = (np.arange(n_frames) * hop + n_per_seg / 2.0) / sfreq
+    times = (np.arange(n_frames, dtype=np.float64) * hop + n_per_seg / 2.0) / sfreq
     return S, freqs[sl].copy(), times
 
 
@@ -402,7 +402,7 @@ def hms_region_spectrogram(
         n_fft = exact_nfft
     else:
         n_fft = n_per_seg
-    kwargs = {"n_per_seg": n_per_seg, "hop": hop, "n_fft": n_fft}
+    kwargs: dict[str, Any] = {"n_per_seg": n_per_seg, "hop": hop, "n_fft": n_fft}
     if kaggle_grid:
         kwargs.update(fmin=0.0, fmax=None)
     else:

@@ -152,7 +152,7 @@ def _movement(
     for i in np.flatnonzero(rng.random(n) < rate):
         m = int(rng.uniform(2, 10) * fs)
         f = rng.uniform(1, 3)
-        seg = np.arange(min(m, n - i)) / fs
+        seg = np.arange(min(m, n - int(i))) / fs
         env = np.sin(np.pi * seg / (m / fs)) ** 2
         for axis in range(3):
             acc[axis, i:i + len(seg)] += rng.uniform(5, 30) * env * np.sin(

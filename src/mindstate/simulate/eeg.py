@@ -502,11 +502,13 @@ def flat_channel(
     ndarray of shape (n_chans, n_times)
         A new array.
     """
-    data = check_array(data, "data", ndim=2, shape_hint="(n_chans, n_times)", copy=True)
+    out: NDArray[np.float64] = check_array(
+        data, "data", ndim=2, shape_hint="(n_chans, n_times)", copy=True
+    )
     index = check_int(index, "index")
-    if not -data.shape[0] <= index < data.shape[0]:
+    if not -out.shape[0] <= index < out.shape[0]:
         raise ValueError(
-            f"index must address one of the {data.shape[0]} channels; got {index}."
+            f"index must address one of the {out.shape[0]} channels; got {index}."
         )
-    data[index] = float(value)
-    return data
+    out[index] = float(value)
+    return out

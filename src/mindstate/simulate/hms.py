@@ -261,7 +261,7 @@ def hms_spectrogram(
     data = np.asarray(data, dtype=np.float64)
     n = data.shape[1]
     n_rows = int(n / _FS) // 2
-    times = 1.0 + 2.0 * np.arange(n_rows)
+    times = 1.0 + 2.0 * np.arange(n_rows, dtype=np.float64)
     centres = np.arange(0, 2 * n_rows + 2)  # frame centres every second
     win = np.hanning(1024)
     scale = 2.0 / (_FS * np.sum(win**2))

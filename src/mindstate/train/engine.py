@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import torch
@@ -23,6 +23,9 @@ from torch.utils.data import DataLoader, Sampler, TensorDataset
 
 from .._validation import check_array, check_int, check_option, check_range
 
+if TYPE_CHECKING:
+    from ..models.base import BaseModel
+
 __all__ = ["FitResult", "fit", "predict_logits"]
 
 logger = logging.getLogger(__name__)
@@ -30,6 +33,7 @@ logger = logging.getLogger(__name__)
 OPTIMIZERS = ("adamw", "adam", "sgd")
 SCHEDULERS = ("cosine", "constant")
 PRECISIONS = ("32-true", "bf16-mixed", "16-mixed", "64-true")
+_Precision = Literal["32-true", "bf16-mixed", "16-mixed", "64-true"]  # == PRECISIONS
 
 
 @dataclass
@@ -132,7 +136,9 @@ def _build_system(**kw: Any) -> Any:
             e = self.current_epoch
             torch.manual_seed(self.seed * 1_000_003 + e)  # dropout masks of this epoch
             self._aug_gen.manual_seed(self.seed * 7_919 + e)
-            sampler = self.trainer.train_dataloader.sampler
+            loader = self.trainer.train_dataloader
+            assert loader is not None  # Lightning sets it before the first epoch starts
+            sampler = loader.sampler
             if isinstance(sampler, _EpochSampler):
                 sampler.set_epoch(e)
                 sampler.set_distributed(self.trainer.global_rank, self.trainer.world_size)
@@ -144,9 +150,10 @@ def _build_system(**kw: Any) -> Any:
             if self.grad_ckpt and hasattr(self.model, "forward_features"):
                 from torch.utils.checkpoint import checkpoint
 
-                self.model._check_input(x)
-                feats = checkpoint(self.model.forward_features, x, use_reentrant=False)
-                out = self.model.forward_head(feats)
+                model = cast("BaseModel", self.model)  # forward_features/forward_head split
+                model._check_input(x)
+                feats = checkpoint(model.forward_features, x, use_reentrant=False)
+                out = model.forward_head(feats)
             else:
                 out = self.model(x)
             loss = self.loss_fn(out, y)
@@ -401,7 +408,8 @@ def fit(
     quiet.__enter__()
     trainer = L.Trainer(
         max_epochs=epochs, accelerator=accelerator, devices=devices, strategy=strategy,
-        precision=precision, gradient_clip_val=grad_clip, callbacks=callbacks, logger=False,
+        precision=cast(_Precision, precision),  # validated against PRECISIONS above
+        gradient_clip_val=grad_clip, callbacks=callbacks, logger=False,
         enable_checkpointing=False, enable_model_summary=False,
         enable_progress_bar=progress, num_sanity_val_steps=0, deterministic=False,
         use_distributed_sampler=False,

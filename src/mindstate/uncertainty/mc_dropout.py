@@ -146,8 +146,9 @@ def _mask_shape(module: nn.Module, shape: torch.Size) -> tuple[int, ...]:
 def _make_hook(generator: torch.Generator) -> Any:
     import torch
     from torch import nn
+    from torch.nn.modules.dropout import _DropoutNd  # base of every kind in dropout_layers
 
-    def hook(module: nn.Module, args: Any, output: torch.Tensor) -> torch.Tensor:
+    def hook(module: _DropoutNd, args: Any, output: torch.Tensor) -> torch.Tensor:
         p = float(module.p)
         shape = _mask_shape(module, output.shape)
         u = torch.rand(shape, generator=generator, device=generator.device)

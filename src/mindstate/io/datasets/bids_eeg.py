@@ -263,7 +263,7 @@ class BIDSEEG(Dataset):
     def __init__(self, classes: Sequence[str] | None = None) -> None:
         if classes is not None:
             check_type(classes, (list, tuple), "classes")
-            self.classes = tuple(str(c) for c in classes)  # type: ignore[misc]
+            self.classes = tuple(str(c) for c in classes)
 
     def _adopt_classes(self, root: Path | None) -> None:
         if self.classes is not None or root is None:
@@ -570,7 +570,8 @@ def make_fake_bids_eeg(
         subject = f"{s + 1:02d}"
         gain = rng.uniform(0.7, 1.4)
         alpha_f = rng.uniform(9.0, 11.5)
-        for session in ([f"{k + 1:02d}" for k in range(n_sessions)] or [None]):
+        sessions: list[str | None] = [f"{k + 1:02d}" for k in range(n_sessions)] or [None]
+        for session in sessions:
             order = rng.permutation(np.repeat(np.arange(len(classes)), trials_per_class))
             gap = 1.0
             duration = gap + len(order) * (trial_s + gap)
@@ -583,7 +584,7 @@ def make_fake_bids_eeg(
             data = 6e-6 * gain * data / data.std(axis=1, keepdims=True)
             alpha_amp = np.full(n, 2e-6 * gain)
             beta_amp = np.zeros(n)
-            onsets = gap + np.arange(len(order)) * (trial_s + gap)
+            onsets = gap + np.arange(len(order), dtype=np.float64) * (trial_s + gap)
             for onset, k in zip(onsets, order):
                 inside = (t >= onset) & (t < onset + trial_s)
                 alpha_amp[inside] *= 1 + k

@@ -97,7 +97,7 @@ class HMSWindows(NamedTuple):
     groups: Any
     meta: Any
 
-    def __len__(self) -> int:  # type: ignore[override]
+    def __len__(self) -> int:
         return len(self.y)
 
     def subset(self, idx: NDArray[Any] | Sequence[int]) -> HMSWindows:

@@ -292,7 +292,7 @@ def _fake_participant(
     tags = np.round(start + t_fine[edges])
     rec = PhysioRecording(signals=signals, events={"ibi": ibi, "tags": tags})
     # Processed label rows: Time(sec) = start + 9 ... with HR at t equal to HR.csv at t + 1.
-    label_times = start + 9.0 + np.arange(len(t_hr))
+    label_times = start + 9.0 + np.arange(len(t_hr), dtype=np.float64)
     labels = _stress_mask(label_times - start, duration).astype(np.int64)
     respr = 14.0 + 3.0 * labels + 0.5 * rng.standard_normal(len(labels))
     return rec, label_times, labels, np.round(hr, 2), respr
