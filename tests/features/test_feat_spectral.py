@@ -16,10 +16,18 @@ from mindstate.features.spectral import (
     check_bands,
     chunked_bandpower,
     differential_entropy,
+    filtered_band_power,
     psd_welch,
     spectral_entropy,
 )
-from mindstate.preprocess.filters import bandpass, notch
+from mindstate.preprocess.filters import (
+    bandpass,
+    bandpass_notch,
+    design_fir_chain,
+    fir_response,
+    notch,
+    resample,
+)
 from mindstate.preprocess.spectrogram import sliding_windows
 
 EEGMAT_1020 = ["Fp1", "Fp2", "F3", "F4", "F7", "F8", "T3", "T4", "C3", "C4", "T5", "T6",
@@ -245,3 +253,174 @@ def test_transformer_errors(rng):
         bp.transform(X[0])
     with pytest.raises(ValueError, match="input_features must have 3"):
         bp.get_feature_names_out(["a"])
+
+
+# ----------------------------------------------------------------------------- filtered chain
+def _realistic_eeg(rng, n_win, n_chans, seconds, sfreq=200.0, drift=20e-6):
+    """1/f background (~10 uV), 10.2 Hz alpha, 5 uV 60 Hz line noise, 0.05 Hz drift."""
+    n = int(seconds * sfreq)
+    t = np.arange(n) / sfreq
+    f = np.fft.rfftfreq(n, 1 / sfreq)
+    spec = rng.standard_normal((n_win, n_chans, f.size)) + 1j * rng.standard_normal(
+        (n_win, n_chans, f.size))
+    bg = np.fft.irfft(spec / np.sqrt(np.maximum(f, 0.5)), n)
+    bg *= 10e-6 / bg.std(axis=-1, keepdims=True)
+    alpha = rng.uniform(2e-6, 12e-6, (n_win, n_chans, 1)) * np.sin(
+        2 * np.pi * 10.2 * t + rng.uniform(0, 2 * np.pi, (n_win, n_chans, 1)))
+    slow = drift * np.sin(2 * np.pi * 0.05 * t + rng.uniform(0, 2 * np.pi, (n_win, n_chans, 1)))
+    return bg + alpha + 5e-6 * np.sin(2 * np.pi * 60.0 * t) + slow
+
+
+CHAIN = {"l_freq": 0.5, "h_freq": 50.0, "notch_freqs": 60.0}
+
+
+def test_filtered_band_power_fir_equals_filter_then_band_power(rng):
+    X = _realistic_eeg(rng, 3, 4, 20.0)
+    before = X.copy()
+    ref = band_power(bandpass_notch(X, 200.0, 0.5, 50.0, 60.0, method="fir"), 200.0)
+    got = filtered_band_power(X, 200.0, **CHAIN)
+    assert got.shape == (3, 4, 5)
+    np.testing.assert_allclose(got, ref, rtol=1e-10)
+    got32 = filtered_band_power(X.astype(np.float32), 200.0, dtype=np.float32, **CHAIN)
+    np.testing.assert_allclose(got32, ref, rtol=1e-4)
+    # float32 input computed in float64 (converted block by block) equals float64 input
+    X32 = X.astype(np.float32)
+    for method in ("fir", "spectral"):
+        np.testing.assert_allclose(
+            filtered_band_power(X32, 200.0, method=method, **CHAIN),
+            filtered_band_power(X32.astype(np.float64), 200.0, method=method, **CHAIN),
+            rtol=1e-12)
+    np.testing.assert_allclose(band_power(X32, 200.0), band_power(X32.astype(np.float64), 200.0),
+                               rtol=1e-12)
+    np.testing.assert_allclose(band_power(X.tolist(), 200.0), band_power(X, 200.0), rtol=1e-12)
+    Y = bandpass_notch(X, 200.0, 0.5, 50.0, 60.0, method="fir")
+    for kw in ({"relative": True}, {"log": True}, {"average": "median"},
+               {"n_per_seg": 300, "n_overlap": 100, "n_fft": 512}):
+        np.testing.assert_allclose(filtered_band_power(X, 200.0, **CHAIN, **kw),
+                                   band_power(Y, 200.0, **kw), rtol=1e-10)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_spectral_path_within_1_percent_of_exact_on_realistic_eeg(rng):
+    X = _realistic_eeg(rng, 3, 4, 20.0, drift=60e-6)
+    exact = filtered_band_power(X, 200.0, **CHAIN)
+    spectral = filtered_band_power(X, 200.0, method="spectral", **CHAIN)
+    err = np.abs(spectral / exact - 1).max(axis=(0, 1))
+    assert err.max() < 0.01
+    assert err.max() < 2e-3  # measured: 3e-4 (delta), 3e-4 (alpha), below 1e-4 elsewhere
+    # the naive model, Welch PSD of X times |H|^2, misses the drift leaking into delta
+    f, H = fir_response(design_fir_chain(200.0, 0.5, 50.0, 60.0), 200.0, 400)
+    psd, freqs = psd_welch(X, 200.0, n_per_seg=400)
+    naive = (psd * H**2)[..., (freqs >= 1.0) & (freqs < 4.0)].sum(axis=-1) * 0.5
+    assert np.abs(naive / exact[..., 0] - 1).max() > 0.03  # measured 6.5 %
+    # without the filter at all, every band is off by more than 0.1 %
+    assert (np.abs(band_power(X, 200.0) / exact - 1).max(axis=(0, 1)) > 1e-3).all()
+    for kw in ({"relative": True}, {"average": "median"}, {"dtype": np.float32},
+               {"n_per_seg": 256, "n_overlap": 128}, {"window": "hamming"}):
+        ex = filtered_band_power(X, 200.0, **CHAIN, **kw)
+        sp = filtered_band_power(X, 200.0, method="spectral", **CHAIN, **kw)
+        assert np.abs(sp / ex - 1).max() < 0.01, kw
+    # other chains: no high-pass (no low-frequency correction), 250 Hz, 50 Hz mains
+    bands = {"delta": (1, 4), "theta": (4, 8), "alpha": (8, 13), "beta": (13, 30),
+             "gamma": (30, 44)}
+    for sfreq, chain in ((200.0, {"l_freq": None, "h_freq": 45.0, "notch_freqs": None}),
+                         (250.0, {"l_freq": 1.0, "h_freq": 45.0, "notch_freqs": 50.0})):
+        Xs = resample(X[:2], 200.0, sfreq)
+        ex = filtered_band_power(Xs, sfreq, bands, **chain)
+        sp = filtered_band_power(Xs, sfreq, bands, method="spectral", **chain)
+        assert np.abs(sp / ex - 1).max() < 0.01, chain
+
+
+def test_spectral_path_on_a_sine_in_the_pass_band():
+    t = np.arange(4000) / 200.0
+    x = np.stack([3e-6 * np.sin(2 * np.pi * 10.0 * t), 2e-6 * np.sin(2 * np.pi * 22.0 * t)])
+    exact = filtered_band_power(x, 200.0, **CHAIN)
+    spectral = filtered_band_power(x, 200.0, method="spectral", **CHAIN)
+    np.testing.assert_allclose(spectral[0, 2], exact[0, 2], rtol=1e-3)  # alpha
+    np.testing.assert_allclose(spectral[1, 3], exact[1, 3], rtol=1e-3)  # beta
+    np.testing.assert_allclose(spectral[0, 2], (3e-6) ** 2 / 2, rtol=0.01)  # A**2 / 2
+    np.testing.assert_allclose(spectral[1, 3], (2e-6) ** 2 / 2, rtol=0.01)
+    others = spectral[0, [0, 1, 3, 4]]
+    assert others.max() < 1e-4 * spectral[0, 2]
+
+
+def test_spectral_path_rejects_bands_outside_the_pass_band(rng):
+    X = _realistic_eeg(rng, 1, 2, 20.0)
+    # the default 50 Hz notch sits within one main lobe (1 Hz) of gamma's 49.5 Hz bin
+    with pytest.raises(ValueError, match="band 'gamma' \\(30-50 Hz\\) is not inside the filter"):
+        filtered_band_power(X, 200.0, method="spectral")
+    ok = filtered_band_power(X, 200.0, {"gamma": (30, 48.5)}, method="spectral")
+    ref = filtered_band_power(X, 200.0, {"gamma": (30, 48.5)})
+    np.testing.assert_allclose(ok, ref, rtol=0.01)
+    assert filtered_band_power(X, 200.0).shape == (1, 2, 5)  # the exact path takes any band
+    with pytest.raises(ValueError, match="band 'high'.*Welch bin at 50.5 Hz"):
+        filtered_band_power(X, 200.0, {"high": (40, 70)}, method="spectral", **CHAIN)
+    # two bands around the 50 Hz notch are fine; their total for relative power is not
+    around = {"a": (30, 45), "b": (55, 70)}
+    with pytest.raises(ValueError, match="'total \\(for relative power\\)' \\(30-70 Hz\\)"):
+        filtered_band_power(X, 200.0, around, method="spectral", relative=True, h_freq=None)
+    assert filtered_band_power(X, 200.0, around, method="spectral",
+                               h_freq=None).shape == (1, 2, 2)
+
+
+def test_filtered_band_power_errors(rng):
+    X = _realistic_eeg(rng, 1, 2, 20.0)
+    with pytest.raises(ValueError, match="Did you mean 'spectral'"):
+        filtered_band_power(X, 200.0, method="spectrl")
+    with pytest.raises(ValueError, match="2641-tap FIR band-pass \\+ notch needs more than"):
+        filtered_band_power(X[..., :2000], 200.0, **CHAIN)
+    with pytest.raises(ValueError, match="Nothing to filter"):
+        filtered_band_power(X, 200.0, l_freq=None, h_freq=None, notch_freqs=None)
+    with pytest.raises(ValueError, match="sfreq too low for the requested band"):
+        filtered_band_power(X, 200.0, h_freq=120.0)
+    Xn = X.copy()
+    Xn[0, 1, 5] = np.inf
+    with pytest.raises(DataQualityError, match="NaN/Inf"):
+        filtered_band_power(Xn, 200.0, method="spectral", **CHAIN)
+    Xf = X.copy()
+    Xf[0, 0] = 1e-5
+    with pytest.raises(DataQualityError, match="flat"):
+        filtered_band_power(Xf, 200.0, log=True, **CHAIN)
+    with pytest.raises(ValueError, match="dtype must be float64 or float32"):
+        filtered_band_power(X, 200.0, dtype=np.int32, **CHAIN)
+
+
+def test_filtered_band_power_matches_per_window_mne_chain_on_eegmat(shared_data):
+    mne = pytest.importorskip("mne")
+    folder = shared_data / "eegmat_mental_arithmetic"
+    windows = []
+    for name in ("Subject01_1.edf", "Subject06_2.edf"):
+        raw = mne.io.read_raw_edf(folder / name, preload=True, verbose=False)
+        picks = [raw.ch_names.index(f"EEG {c}") for c in EEGMAT_1020]
+        data = resample(raw.get_data(picks=picks)[:, : int(50 * raw.info["sfreq"])],
+                        raw.info["sfreq"], 200.0)
+        windows.append(data)
+    X = np.stack(windows)  # (2, 19, 10000): 50 s at 200 Hz
+    ref = []
+    for x in X:
+        y = mne.filter.filter_data(x, 200.0, 0.5, 50.0, verbose=False)
+        y = mne.filter.notch_filter(y, 200.0, 60.0, verbose=False)
+        ref.append(_mne_band_power(y, 200.0, BANDS, 400, 200))
+    ref = np.stack(ref)
+    exact = filtered_band_power(X, 200.0, n_per_seg=400, n_overlap=200, **CHAIN)
+    np.testing.assert_allclose(exact, ref, rtol=1e-9)
+    spectral = filtered_band_power(X.astype(np.float32), 200.0, n_per_seg=400, n_overlap=200,
+                                   method="spectral", dtype=np.float32, **CHAIN)
+    err = np.abs(spectral / ref - 1)
+    assert err.max() < 0.01
+    assert err.max() < 2e-3  # measured 3e-4 over all 20 eegmat recordings (BENCHMARKS.md)
+
+
+def test_band_power_low_bins_and_overlapping_bands_equal_psd_sums(rng):
+    """band_power squares only the bins it needs; the sums equal those of psd_welch."""
+    X = rng.standard_normal((2, 3, 3000)) + 0.3  # an offset: the mean removal matters
+    psd, freqs = psd_welch(X, 200.0, n_per_seg=300, n_overlap=150)
+    bands = {"slow": (0.0, 2.0), "wide": (1.0, 30.0), "inner": (8.0, 12.0)}
+    got = band_power(X, 200.0, bands, n_per_seg=300, n_overlap=150)
+    df = freqs[1] - freqs[0]
+    for j, (lo, hi) in enumerate(bands.values()):
+        sel = (freqs >= lo) & (freqs < hi)
+        np.testing.assert_allclose(got[..., j], psd[..., sel].sum(axis=-1) * df, rtol=1e-10)
+    rel = band_power(X, 200.0, bands, relative=True, n_per_seg=300, n_overlap=150)
+    total = psd[..., freqs < 30.0].sum(axis=-1) * df
+    np.testing.assert_allclose(rel, got / total[..., None], rtol=1e-10)

@@ -17,6 +17,7 @@ from .spectral import (
     band_power,
     chunked_bandpower,
     differential_entropy,
+    filtered_band_power,
     psd_welch,
     spectral_entropy,
 )
@@ -42,6 +43,7 @@ from .timefreq import (
 __all__ = [
     "BANDS", "BandPower", "DifferentialEntropy", "band_power", "chunked_bandpower",
     "differential_entropy", "psd_welch", "spectral_entropy",
+    "filtered_band_power",
     # time, time-frequency, asymmetry, clinical
     "PAIRS_1020", "SEED_CHANNELS", "SEED_PAIRS", "SPIKE_KINDS", "TIME_FEATURES",
     "AsymmetryFeatures", "SpectralEntropy", "SpikeRate", "TimeFeatures", "WaveletEnergy",

@@ -21,7 +21,8 @@ Three filter implementations, chosen with ``method``:
     applied as a zero-phase filter by batched FFT convolution with MNE's
     ``"reflect_limited"`` edge padding. The output equals ``mne.filter.filter_data`` /
     ``mne.filter.notch_filter`` with their defaults to floating-point precision, for all
-    windows at once.
+    windows at once. :func:`fir_response` gives such a kernel's (real, zero-phase)
+    frequency response.
 """
 
 from __future__ import annotations
@@ -62,8 +63,9 @@ __all__ = [
 
 FILTER_METHODS = ("iir", "fft", "fir")
 _PHASES = ("zero", "causal")
-# Rows processed per FFT block: keeps the temporary spectra (~2 MB) in cache.
-_BLOCK_BYTES = 1 * 2**20
+# Rows processed per FFT block: the padded rows and their spectra (~0.8 MB, 8 rows of
+# 10 000 float32 samples) stay in a core's L2 cache (measured fastest on a 1 MiB L2).
+_BLOCK_BYTES = 832 * 2**10
 
 
 # ----------------------------------------------------------------------------- validation
@@ -411,7 +413,7 @@ def _odd_extend(X: NDArray[np.float64], n_pad: int) -> NDArray[np.float64]:
 
 
 def _fir_blocks(
-    rows: NDArray[Any], h: NDArray[np.float64], n_out: int, pad: int = 0
+    rows: NDArray[Any], h: NDArray[np.float64], n_out: int, pad: int = 0, dtype: Any = None
 ) -> Iterator[tuple[int, NDArray[Any]]]:
     """Valid-mode convolution of the rows of a 2-D array with ``h``, block by block.
 
@@ -420,17 +422,19 @@ def _fir_blocks(
     is first extended by ``pad`` samples of odd reflection at both ends. A few rows are
     processed at a time: each block is written into one reused zero-padded buffer (no
     concatenation, no padding copy inside the FFT), its spectrum is multiplied by the
-    cached kernel spectrum and transformed back, all in the dtype of ``rows``.
+    cached kernel spectrum and transformed back, all in ``dtype`` (default: that of
+    ``rows``; other rows are converted block by block, never all at once).
     """
     from scipy import fft as sp_fft
 
+    dt = rows.dtype if dtype is None else np.dtype(dtype)
     n_h = h.size
     n = rows.shape[-1]
     n_fft = sp_fft.next_fast_len(n + 2 * pad, real=True)
-    H = _kernel_spectrum(h.tobytes(), n_fft, rows.dtype.str)
-    step = _rows_per_block(n_fft, rows.dtype.itemsize)
-    buf = np.zeros((min(step, rows.shape[0]), n_fft), dtype=rows.dtype)
-    two = rows.dtype.type(2.0)
+    H = _kernel_spectrum(h.tobytes(), n_fft, dt.str)
+    step = _rows_per_block(n_fft, dt.itemsize)
+    buf = np.zeros((min(step, rows.shape[0]), n_fft), dtype=dt)
+    two = dt.type(2.0)
     for start in range(0, rows.shape[0], step):
         block = rows[start : start + step]
         dst = buf[: block.shape[0]]
