@@ -51,7 +51,8 @@ def _plot_curves(path: Path, histories: list[list[dict[str, float]]],
 
 def _plot_confusion(path: Path, cm: np.ndarray, classes: list[str]) -> None:
     plt = _fig()
-    fig, ax = plt.subplots(figsize=(1.2 + 0.7 * len(classes), 1.0 + 0.7 * len(classes)))
+    side = max(3.6, 1.2 + 0.7 * len(classes))
+    fig, ax = plt.subplots(figsize=(side, side - 0.2))
     norm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
     ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
     for i in range(len(classes)):
