@@ -332,6 +332,13 @@ def run_experiment(
         if staging.exists() and not resume:
             raise FileExistsError(
                 f"{staging} holds an unfinished run; continue it with --resume or delete it.")
+    strategy = cfg.train.strategy
+    if strategy.startswith("ddp") and "spawn" not in strategy:
+        raise ConfigError(
+            f"train.strategy={strategy!r} re-launches the whole command once per device, and "
+            "every copy would write the run directory; use 'ddp_spawn' (one process writes, "
+            "the others only train)."
+        )
     if cfg.train.num_threads:
         torch.set_num_threads(cfg.train.num_threads)
     created_staging = False

@@ -274,3 +274,10 @@ def test_predictor_mc_dropout(trained, fake_root):
     np.testing.assert_allclose(plain["confidence"], plain["proba"].max(1))
     with pytest.raises(ValueError, match="must have 10 channels"):
         pred.predict_windows(w.X[:, :5])
+
+
+def test_ddp_launcher_strategy_is_refused(tiny_config, fake_root, tmp_path, capsys):
+    code, _, err = _run(capsys, "train", str(tiny_config), "--data", str(fake_root), "--out",
+                        str(tmp_path / "r"), "--set", "train.strategy=ddp")
+    _assert_user_error(code, err, "use 'ddp_spawn'")
+    assert not (tmp_path / "r").exists() and not (tmp_path / "r.partial").exists()

@@ -24,7 +24,7 @@ from torch.utils.data import DataLoader, Sampler, TensorDataset
 from .._validation import check_array, check_int, check_option, check_range
 
 if TYPE_CHECKING:
-    from ..models.base import BaseModel
+    pass
 
 __all__ = ["FitResult", "fit", "predict_logits"]
 
@@ -111,152 +111,6 @@ def _lr_lambda(total_steps: int, warmup_steps: int, schedule: str, min_ratio: fl
         return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
 
     return fn
-
-
-def _build_system(**kw: Any) -> Any:
-    """Create the LightningModule (defined lazily so importing this module stays light)."""
-    import lightning as L
-
-    class System(L.LightningModule):
-        def __init__(self, model: nn.Module, loss_fn: nn.Module, *, optimizer: str, lr: float,
-                     weight_decay: float, scheduler: str, warmup_steps: int, total_steps: int,
-                     min_lr_ratio: float, augment: Callable[..., Any] | None, seed: int,
-                     grad_ckpt: bool = False) -> None:
-            super().__init__()
-            self.model, self.loss_fn, self.augment = model, loss_fn, augment
-            self.opt_name, self.lr, self.weight_decay = optimizer, lr, weight_decay
-            self.schedule = scheduler
-            self.warmup_steps, self.total_steps = warmup_steps, total_steps
-            self.min_lr_ratio, self.seed, self.grad_ckpt = min_lr_ratio, seed, grad_ckpt
-            self._aug_gen = torch.Generator()
-            self._val_losses: list[tuple[float, int]] = []
-            self._val_correct = 0
-
-        def on_train_epoch_start(self) -> None:
-            e = self.current_epoch
-            torch.manual_seed(self.seed * 1_000_003 + e)  # dropout masks of this epoch
-            self._aug_gen.manual_seed(self.seed * 7_919 + e)
-            loader = self.trainer.train_dataloader
-            assert loader is not None  # Lightning sets it before the first epoch starts
-            sampler = loader.sampler
-            if isinstance(sampler, _EpochSampler):
-                sampler.set_epoch(e)
-                sampler.set_distributed(self.trainer.global_rank, self.trainer.world_size)
-
-        def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
-            x, y = batch
-            if self.augment is not None:
-                x, y = self.augment(x, y, self._aug_gen)
-            if self.grad_ckpt and hasattr(self.model, "forward_features"):
-                from torch.utils.checkpoint import checkpoint
-
-                model = cast("BaseModel", self.model)  # forward_features/forward_head split
-                model._check_input(x)
-                feats = checkpoint(model.forward_features, x, use_reentrant=False)
-                out = model.forward_head(feats)
-            else:
-                out = self.model(x)
-            loss = self.loss_fn(out, y)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"Non-finite training loss ({loss.item()}) at epoch {self.current_epoch}, "
-                    f"batch {batch_idx}. Check the inputs for extreme values, lower the learning "
-                    "rate, or enable gradient clipping (train.grad_clip)."
-                )
-            self.log("train_loss", loss.detach(), on_step=False, on_epoch=True,
-                     batch_size=len(x))
-            return loss
-
-        def validation_step(self, batch: Any, batch_idx: int) -> None:
-            x, y = batch
-            logits = self.model(x)
-            loss = self.loss_fn(logits, y)
-            self._val_losses.append((float(loss) * len(x), len(x)))
-            target = y if y.ndim == 1 else y.argmax(dim=1)
-            if logits.shape[1] > 1 and target.dtype == torch.long:
-                self._val_correct += int((logits.argmax(1) == target).sum())
-
-        def on_validation_epoch_end(self) -> None:
-            total = sum(n for _, n in self._val_losses)
-            if total:
-                self.log("val_loss", sum(v for v, _ in self._val_losses) / total)
-                self.log("val_acc", self._val_correct / total)
-            self._val_losses.clear()
-            self._val_correct = 0
-
-        def configure_optimizers(self) -> Any:
-            params = [p for p in self.model.parameters() if p.requires_grad]
-            if self.opt_name == "adamw":
-                opt: torch.optim.Optimizer = torch.optim.AdamW(
-                    params, lr=self.lr, weight_decay=self.weight_decay)
-            elif self.opt_name == "adam":
-                opt = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
-            else:
-                opt = torch.optim.SGD(params, lr=self.lr, momentum=0.9,
-                                      weight_decay=self.weight_decay)
-            sched = torch.optim.lr_scheduler.LambdaLR(
-                opt, _lr_lambda(self.total_steps, self.warmup_steps, self.schedule,
-                                self.min_lr_ratio))
-            return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}
-
-    return System(**kw)
-
-
-def _build_callbacks(patience: int | None, ckpt_dir: Path | None, has_val: bool,
-                     kill_after_epoch: int | None) -> list[Any]:
-    import lightning as L
-
-    class History(L.Callback):
-        """Per-epoch metrics and the best weights; saved in checkpoints so resume is exact."""
-
-        def __init__(self) -> None:
-            self.history: list[dict[str, float]] = []
-            self.best_loss = float("inf")
-            self.best_epoch = -1
-            self.best_state: dict[str, torch.Tensor] | None = None
-
-        def on_train_epoch_end(self, trainer: Any, pl_module: Any) -> None:
-            m = {k: float(v) for k, v in trainer.callback_metrics.items()}
-            lr = trainer.optimizers[0].param_groups[0]["lr"]
-            row = {"epoch": float(trainer.current_epoch), "lr": float(lr), **m}
-            self.history.append(row)
-            score = m.get("val_loss", m.get("train_loss", float("inf")))
-            if score < self.best_loss:
-                self.best_loss, self.best_epoch = score, trainer.current_epoch
-                self.best_state = {k: v.detach().clone()
-                                   for k, v in pl_module.model.state_dict().items()}
-
-        def state_dict(self) -> dict[str, Any]:
-            return {"history": self.history, "best_loss": self.best_loss,
-                    "best_epoch": self.best_epoch, "best_state": self.best_state}
-
-        def load_state_dict(self, state: dict[str, Any]) -> None:
-            self.history = list(state["history"])
-            self.best_loss = float(state["best_loss"])
-            self.best_epoch = int(state["best_epoch"])
-            self.best_state = state["best_state"]
-
-    class AtomicLast(L.Callback):
-        """Write ``last.ckpt`` at every epoch end via a temporary file and ``os.replace``."""
-
-        def on_train_epoch_end(self, trainer: Any, pl_module: Any) -> None:
-            assert ckpt_dir is not None
-            ckpt_dir.mkdir(parents=True, exist_ok=True)
-            tmp = ckpt_dir / ".last.ckpt.tmp"
-            trainer.save_checkpoint(tmp)
-            os.replace(tmp, ckpt_dir / "last.ckpt")
-            if kill_after_epoch is not None and trainer.current_epoch >= kill_after_epoch:
-                import signal
-
-                os.kill(os.getpid(), signal.SIGKILL)
-
-    callbacks: list[Any] = [History()]
-    if patience is not None and has_val:
-        callbacks.append(L.pytorch.callbacks.EarlyStopping("val_loss", patience=patience,
-                                                           mode="min"))
-    if ckpt_dir is not None:
-        callbacks.append(AtomicLast())
-    return callbacks
 
 
 _LIGHTNING_LOGGERS = ("lightning.pytorch", "lightning.fabric",
@@ -349,7 +203,10 @@ def fit(
     precision : str
         Lightning precision: ``"32-true"``, ``"bf16-mixed"``, ``"16-mixed"`` (GPU), ``"64-true"``.
     accelerator, devices, strategy : str | int
-        Passed to ``lightning.Trainer`` (``strategy="ddp"`` with ``devices=N`` for multi-GPU).
+        Passed to ``lightning.Trainer``: ``devices=N`` with ``strategy="ddp"`` (one process
+        per GPU, launched by Lightning) or ``"ddp_spawn"`` (also works on CPU). Each rank
+        trains on its shard of the same seeded permutation; the schedule counts per-rank
+        steps.
     augment : callable | None
         ``augment(x, y, generator) -> (x, y)`` applied to training batches only.
     seed : int
@@ -393,17 +250,31 @@ def fit(
         val_dl = DataLoader(TensorDataset(torch.from_numpy(Xv), _to_tensor(np.asarray(y_val))),
                             batch_size=max(batch_size, 256))
     steps_per_epoch = len(train_dl)
-    system = _build_system(
+    from ._system import System, build_callbacks
+
+    system = System(
         model=model, loss_fn=loss_fn, optimizer=optimizer, lr=float(lr),
         weight_decay=float(weight_decay), scheduler=scheduler,
         warmup_steps=int(round(warmup_epochs * steps_per_epoch)),
         total_steps=epochs * steps_per_epoch, min_lr_ratio=min_lr_ratio, augment=augment,
-        seed=seed, grad_ckpt=gradient_checkpointing,
+        seed=seed, grad_ckpt=gradient_checkpointing, sampler=sampler,
+        warmup_epochs=warmup_epochs,
     )
     ckpt_path = Path(ckpt_dir) if ckpt_dir is not None else None
     kill = os.environ.get("MINDSTATE_FAULT_KILL_AFTER_EPOCH")
-    callbacks = _build_callbacks(patience, ckpt_path, has_val,
-                                 int(kill) if kill not in (None, "") else None)
+    import tempfile
+
+    spawn = "spawn" in str(strategy)
+    spill_dir = tempfile.TemporaryDirectory(prefix="mindstate-fit-") if spawn else None
+    if spawn:
+        # Tensors cross process boundaries through files, not shared-memory descriptors,
+        # which sandboxes and small /dev/shm mounts refuse.
+        import torch.multiprocessing as mp
+
+        mp.set_sharing_strategy("file_system")
+    callbacks = build_callbacks(patience, ckpt_path, has_val,
+                                int(kill) if kill not in (None, "") else None,
+                                Path(spill_dir.name) / "history.pt" if spill_dir else None)
     quiet = _QuietLightning()
     quiet.__enter__()
     trainer = L.Trainer(
@@ -427,6 +298,9 @@ def fit(
     finally:
         quiet.__exit__()
     hist = callbacks[0]
+    hist.recover()
+    if spill_dir is not None:
+        spill_dir.cleanup()
     if hist.best_state is not None and has_val:
         model.load_state_dict(hist.best_state)
     model.eval()
