@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mindstate.data.windows import Windows as DataWindows
 from mindstate.exceptions import ReaderError
 from mindstate.io.datasets import DATASETS
 from mindstate.io.datasets.hms import (
@@ -14,13 +15,13 @@ from mindstate.io.datasets.hms import (
     HMS_EEG_CHANNELS,
     TRAIN_COLUMNS,
     VOTE_COLUMNS,
-    HMSWindows,
     load_hms_windows,
     make_fake_hms,
     read_hms_eeg,
     read_hms_spectrogram,
     read_hms_train,
 )
+from mindstate.io.windows import Windows
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_read_hms_spectrogram(fake):
 def test_load_hms_windows_shapes_targets_groups(fake):
     w = load_hms_windows(fake)
     train = pd.read_csv(fake / "train.csv")
-    assert isinstance(w, HMSWindows)
+    assert isinstance(w, Windows) and DataWindows is Windows  # data re-exports the io class
     X, y, groups, meta = w
     assert X.shape == (6, 20, 10000) and X.dtype == np.float32
     votes = train[list(VOTE_COLUMNS)].to_numpy(float)

@@ -14,7 +14,7 @@ window start/stop in seconds and the source record.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from .._validation import check_option, check_range, check_type
 from ..io.recording import PhysioRecording, Recording, TextCorpus
+from ..io.windows import GROUP_COLUMNS, Windows
 
 __all__ = [
     "GROUP_COLUMNS",
@@ -32,48 +33,6 @@ __all__ = [
     "make_text_windows",
     "make_windows",
 ]
-
-GROUP_COLUMNS = ("subject", "session", "trial", "patient", "record")
-
-
-class Windows(NamedTuple):
-    """Windows ready for a model: unpack as ``X, y, groups, meta = windows``.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_windows, n_chans, n_times) | dict of str to ndarray | ndarray
-        The window signals: EEG in volts; for physiology a dict mapping each signal name to
-        ``(n_windows, n_chans, n_samples_at_its_rate)``; for text an object array of
-        ``n_windows`` strings.
-    y : ndarray of shape (n_windows,) or (n_windows, n_classes) or (n_windows, n_targets)
-        Integer class indices, vote distributions (soft labels) or continuous targets.
-    groups : DataFrame of shape (n_windows, 5)
-        Columns ``subject, session, trial, patient, record`` (strings), used by the
-        splitters.
-    meta : DataFrame with n_windows rows
-        The source ``record`` and the window ``start`` and ``stop`` in seconds (text:
-        ``record`` and ``split``).
-    """
-
-    X: Any
-    y: NDArray[Any]
-    groups: pd.DataFrame
-    meta: pd.DataFrame
-
-    def __len__(self) -> int:
-        return len(self.y)
-
-    def subset(self, idx: NDArray[Any] | Sequence[int]) -> Windows:
-        """Return the windows at ``idx`` (integer indices or a boolean mask)."""
-        idx = np.asarray(idx)
-        if idx.dtype == bool:
-            idx = np.flatnonzero(idx)
-        if isinstance(self.X, dict):
-            X: Any = {k: v[idx] for k, v in self.X.items()}
-        else:
-            X = self.X[idx]
-        return Windows(X, self.y[idx], self.groups.iloc[idx].reset_index(drop=True),
-                       self.meta.iloc[idx].reset_index(drop=True))
 
 
 def encode_label(label: Any, classes: Sequence[str] | None, where: str) -> int:

@@ -151,6 +151,18 @@ def _check_indices(idx: Any, n: int, name: str) -> IndexArray:
     return arr
 
 
+def _check_disjoint(train_idx: Any, test_idx: Any, n: int) -> tuple[IndexArray, IndexArray]:
+    """Validated train and test indices; ``LeakageError`` if a sample is on both sides."""
+    tr = _check_indices(train_idx, n, "train_idx")
+    te = _check_indices(test_idx, n, "test_idx")
+    both = np.intersect1d(tr, te)
+    if both.size:
+        raise LeakageError(
+            f"{both.size} sample(s) are in both train and test (e.g. index {int(both[0])})."
+        )
+    return tr, te
+
+
 def _key_values(groups: pd.DataFrame, key: Key) -> NDArray[Any]:
     if isinstance(key, str):
         return groups[key].astype(str).to_numpy()
@@ -207,14 +219,7 @@ def check_no_leakage(
     cols_list: list[Key] = [columns] if isinstance(columns, str) else list(columns)
     flat = [c for k in cols_list for c in ((k,) if isinstance(k, str) else k)]
     g = _check_groups(groups, flat)
-    n = len(g)
-    tr = _check_indices(train_idx, n, "train_idx")
-    te = _check_indices(test_idx, n, "test_idx")
-    both = np.intersect1d(tr, te)
-    if both.size:
-        raise LeakageError(
-            f"{both.size} sample(s) are in both train and test (e.g. index {int(both[0])})."
-        )
+    tr, te = _check_disjoint(train_idx, test_idx, len(g))
     for key in cols_list:
         values = _key_values(g, key)
         shared = np.intersect1d(values[tr], values[te])
@@ -256,13 +261,7 @@ def check_no_temporal_overlap(
     g = _check_groups(groups, ("subject", "record"))
     n = len(g)
     times = _check_meta(meta, n, "temporal overlap check")
-    tr = _check_indices(train_idx, n, "train_idx")
-    te = _check_indices(test_idx, n, "test_idx")
-    both = np.intersect1d(tr, te)
-    if both.size:
-        raise LeakageError(
-            f"{both.size} sample(s) are in both train and test (e.g. index {int(both[0])})."
-        )
+    tr, te = _check_disjoint(train_idx, test_idx, n)
     unit = _key_values(g, ("subject", "record"))
     start = times["start"].to_numpy()
     stop = times["stop"].to_numpy()
@@ -485,29 +484,11 @@ class LeaveOneSubjectOut(BaseSplitter):
         return len(self._test_subjects(g))
 
 
-@SPLITTERS.register("holdout-subjects")
-class HoldoutSubjects(BaseSplitter):
-    """One fold holding out a seeded random fraction of the subjects (or of another group).
+class _GroupColumnSplitter(BaseSplitter):
+    """A splitter keyed on the configurable column ``self.group``, whose number of folds
+    does not depend on the groups (so ``get_n_splits()`` needs none, as in scikit-learn)."""
 
-    Parameters
-    ----------
-    test_size : float
-        Fraction of groups in the test set, in (0, 1); at least one group on each side.
-    group : str
-        The group column (default ``"subject"``; ``"patient"`` for clinical data).
-    random_state : int | None
-        Seed of the permutation of groups.
-    """
-
-    protocol = "holdout-subjects"
-    columns = ("subject",)
-
-    def __init__(
-        self, test_size: float = 0.2, *, group: str = "subject", random_state: int | None = None
-    ) -> None:
-        self.test_size = test_size
-        self.group = group
-        self.random_state = random_state
+    group: str
 
     def _required_columns(self) -> tuple[str, ...]:
         return (check_type(self.group, str, "group"),)
@@ -531,6 +512,41 @@ class HoldoutSubjects(BaseSplitter):
         n_splits : int
             The number of folds.
         """
+        return self._fixed_n_splits()
+
+    def _n_splits(self, g: pd.DataFrame) -> int:
+        return self._fixed_n_splits()
+
+    @abstractmethod
+    def _fixed_n_splits(self) -> int:
+        """Number of folds, from the constructor arguments alone."""
+
+
+@SPLITTERS.register("holdout-subjects")
+class HoldoutSubjects(_GroupColumnSplitter):
+    """One fold holding out a seeded random fraction of the subjects (or of another group).
+
+    Parameters
+    ----------
+    test_size : float
+        Fraction of groups in the test set, in (0, 1); at least one group on each side.
+    group : str
+        The group column (default ``"subject"``; ``"patient"`` for clinical data).
+    random_state : int | None
+        Seed of the permutation of groups.
+    """
+
+    protocol = "holdout-subjects"
+    columns = ("subject",)
+
+    def __init__(
+        self, test_size: float = 0.2, *, group: str = "subject", random_state: int | None = None
+    ) -> None:
+        self.test_size = test_size
+        self.group = group
+        self.random_state = random_state
+
+    def _fixed_n_splits(self) -> int:
         return 1
 
     def _folds(self, g, y, times):
@@ -542,9 +558,6 @@ class HoldoutSubjects(BaseSplitter):
         test_units = {units[i] for i in order[:n_test]}
         mask = np.isin(g[self.group].to_numpy(), list(test_units))
         yield np.flatnonzero(~mask), np.flatnonzero(mask)
-
-    def _n_splits(self, g):
-        return 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -849,7 +862,7 @@ def _strata(y: NDArray[Any] | None) -> NDArray[Any] | None:
 
 
 @SPLITTERS.register("group-kfold")
-class PatientGroupKFold(BaseSplitter):
+class PatientGroupKFold(_GroupColumnSplitter):
     """K-fold cross-validation grouped by patient, stratified on the class when ``y`` is given.
 
     Uses scikit-learn's ``StratifiedGroupKFold`` on hard labels (soft labels: their argmax);
@@ -884,28 +897,7 @@ class PatientGroupKFold(BaseSplitter):
         self.shuffle = shuffle
         self.random_state = random_state
 
-    def _required_columns(self) -> tuple[str, ...]:
-        return (check_type(self.group, str, "group"),)
-
-    def get_n_splits(
-        self, groups: pd.DataFrame | None = None, y: Any = None, meta: pd.DataFrame | None = None
-    ) -> int:
-        """Number of folds (independent of the groups).
-
-        Parameters
-        ----------
-        groups : DataFrame | None
-            Unused.
-        y : ndarray | None
-            Unused.
-        meta : DataFrame | None
-            Unused.
-
-        Returns
-        -------
-        n_splits : int
-            The number of folds.
-        """
+    def _fixed_n_splits(self) -> int:
         return check_int(self.n_splits, "n_splits", min_value=2)
 
     def _folds(self, g, y, times):
@@ -925,9 +917,6 @@ class PatientGroupKFold(BaseSplitter):
             cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=self.shuffle, random_state=rs)
             folds = cv.split(X, strata, groups=units)
         yield from folds
-
-    def _n_splits(self, g):
-        return check_int(self.n_splits, "n_splits", min_value=2)
 
 
 # ---------------------------------------------------------------------------------------------

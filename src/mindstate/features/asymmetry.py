@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._validation import check_array, check_fitted, check_option, suggest
 from ..exceptions import DataQualityError
+from ..io.channels import NEW_TO_OLD_1020, OLD_TO_NEW_1020
 
 __all__ = [
     "PAIRS_1020",
@@ -56,8 +57,7 @@ PAIRS_1020: tuple[tuple[str, str], ...] = (
     ("P3", "P4"), ("O1", "O2"),
 )
 
-_ALIASES = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
-_ALIASES.update({v: k for k, v in list(_ALIASES.items())})
+_ALIASES = {**OLD_TO_NEW_1020, **NEW_TO_OLD_1020}
 OnMissing = Literal["raise", "warn", "ignore"]
 
 

@@ -40,6 +40,7 @@ from .._validation import (
 from ..exceptions import DataQualityError
 from ..preprocess.chunked import chunked_apply
 from ..preprocess.filters import (
+    _check_dtype,
     _check_length,
     _fir_blocks,
     design_fir_chain,
@@ -79,13 +80,6 @@ _LOW_BLOCKS = 8
 # response of at least this; below it, the first-order model errs by more than 1 % on real
 # EEG (measured on eegmat: 1.5 % to 8 % for single transition-band bins).
 _PASS_BAND_MIN_POWER = 0.95
-
-
-def _check_dtype(dtype: Any) -> np.dtype[Any]:
-    dt = np.dtype(dtype)
-    if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
-        raise ValueError(f"dtype must be float64 or float32; got {dt}.")
-    return dt
 
 
 def _check_windows(X: Any, name: str = "X", dtype: Any = np.float64) -> NDArray[Any]:

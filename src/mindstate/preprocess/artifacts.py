@@ -18,7 +18,6 @@ References
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import logging
 import warnings
@@ -41,7 +40,10 @@ from .._validation import (
     suggest,
 )
 from ..exceptions import DataQualityError
+from ..io.channels import OLD_TO_NEW_1020
 from ..io.recording import Recording
+from .filters import _butter
+from .montage import _MONTAGE, _montage_table
 from .normalize import FLAT_REL_EPS, _as_signals, _check_ch_names, _data_scale
 
 __all__ = [
@@ -56,31 +58,12 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Montage used to look up electrode positions by name (MNE's ``colin27_1020``, the
-#: non-deprecated name of ``standard_1020`` with identical coordinates).
-_MONTAGE = "colin27_1020"
-
 #: Channel names mapped to the 10-10 position used for them: the old 10-20 temporal names
 #: and SEED's cerebellar CB1/CB2 (inferior to O1/O2, approximated by O9/O10).
-CHANNEL_ALIASES: dict[str, str] = {
-    "T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8", "CB1": "O9", "CB2": "O10",
-}
+CHANNEL_ALIASES: dict[str, str] = {**OLD_TO_NEW_1020, "CB1": "O9", "CB2": "O10"}
 
 
 # ====================================================================== positions
-@functools.lru_cache(maxsize=8)
-def _montage_table(kind: str) -> tuple[dict[str, tuple[str, NDArray[np.float64]]], dict[str, Any]]:
-    """Upper-case name -> (montage name, xyz in m) plus fiducials of a built-in montage."""
-    import mne
-
-    montage = mne.channels.make_standard_montage(kind)
-    pos = montage.get_positions()
-    table = {name.upper(): (name, np.asarray(xyz, float)) for name, xyz in pos["ch_pos"].items()}
-    fid = {k: pos[k] for k in ("nasion", "lpa", "rpa")}
-    fid["coord_frame"] = pos["coord_frame"]
-    return table, fid
-
-
 def _lookup_name(name: str, table: Mapping[str, Any]) -> str | None:
     key = str(name).strip().upper()
     if key in table:
@@ -147,18 +130,12 @@ def _neighbours(
 
 # ====================================================================== filtering helpers
 def _butter_sos(sfreq: float, l_freq: float | None, h_freq: float | None, order: int = 4) -> Any:
-    from scipy.signal import butter
-
-    nyq = sfreq / 2.0
-    if h_freq is not None and h_freq >= nyq:
+    """Butterworth SOS, ``h_freq`` at or above Nyquist dropped; None when nothing is left."""
+    if h_freq is not None and h_freq >= sfreq / 2.0:
         h_freq = None
-    if l_freq is not None and h_freq is not None:
-        return butter(order, [l_freq, h_freq], btype="bandpass", fs=sfreq, output="sos")
-    if l_freq is not None:
-        return butter(order, l_freq, btype="highpass", fs=sfreq, output="sos")
-    if h_freq is not None:
-        return butter(order, h_freq, btype="lowpass", fs=sfreq, output="sos")
-    return None
+    if l_freq is None and h_freq is None:
+        return None
+    return _butter(sfreq, l_freq, h_freq, order)
 
 
 def _zero_phase(
@@ -648,6 +625,19 @@ def _as_channel_matrix(X: Any, ch_names: Sequence[str] | None, name: str = "X") 
     return arr, names
 
 
+def _highpass_sd(
+    arr: NDArray[np.float64], sfreq: float, names: list[str], consequence: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """1 Hz high-passed copy of (n_chans, n_samples), its SD per channel and the exactly flat
+    channels (SD <= ``FLAT_REL_EPS`` * max|X|); ``DataQualityError`` if every one is flat."""
+    hp = _zero_phase(arr, sfreq, 1.0, None)
+    sd = hp.std(axis=-1)
+    exact_flat = sd <= FLAT_REL_EPS * _data_scale(arr)
+    if exact_flat.all():
+        raise DataQualityError(f"every channel is flat ({names}); {consequence}")
+    return hp, sd, exact_flat
+
+
 def detect_bad_channels(
     X: Any,
     ch_names: Sequence[str],
@@ -732,14 +722,8 @@ def detect_bad_channels(
     win = int(round(check_range(window_s, "window_s", 0.0, None, inclusive=(False, True)) * sf))
     pos, _ = _channel_positions(names, positions)
 
-    hp = _zero_phase(arr, sf, 1.0, None)
-    sd = hp.std(axis=-1)
-    scale = FLAT_REL_EPS * _data_scale(arr)
-    exact_flat = sd <= scale
-    if exact_flat.all():
-        raise DataQualityError(
-            f"every channel is flat ({names}); nothing to compare against. Check the recording."
-        )
+    hp, sd, exact_flat = _highpass_sd(arr, sf, names, "nothing to compare against. Check the "
+                                      "recording.")
     flat = exact_flat | (sd < flat_threshold * np.median(sd[~exact_flat]))
     good = ~flat
 

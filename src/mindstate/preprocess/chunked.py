@@ -296,6 +296,15 @@ def _check_common(sfreq: float, chunk_s: float, n_jobs: int) -> tuple[float, flo
     return sfreq, chunk_s, n_jobs
 
 
+def _check_sequential(n_jobs: int) -> None:
+    """The causal IIR carries its state from chunk to chunk, so it runs in one thread."""
+    if n_jobs != 1:
+        raise ValueError(
+            "n_jobs > 1 needs method='fir': the causal IIR carries its state from chunk "
+            "to chunk and runs sequentially."
+        )
+
+
 def _check_fir_length(stages: Sequence[NDArray[np.float64]], n_times: int, sfreq: float) -> None:
     for h in stages:
         if h.size > n_times:
@@ -374,11 +383,7 @@ def chunked_filter(
         raise ValueError(f"out must have shape {(n_chans, n_total)}; got {tuple(out.shape)}.")
     block = max(1, int(round(chunk_s * sfreq)))
     if method == "iir":
-        if n_jobs != 1:
-            raise ValueError(
-                "n_jobs > 1 needs method='fir': the causal IIR carries its state from chunk "
-                "to chunk and runs sequentially."
-            )
+        _check_sequential(n_jobs)
         for start, data in _iir_blocks(load, n_chans, n_total, stages, block):
             out[:, start : start + data.shape[1]] = data
         return out
@@ -494,11 +499,7 @@ def chunked_apply(
 
     block = max(1, int(round(chunk_s * sfreq)))
     if method == "iir":
-        if n_jobs != 1:
-            raise ValueError(
-                "n_jobs > 1 needs method='fir': the causal IIR carries its state from chunk "
-                "to chunk and runs sequentially."
-            )
+        _check_sequential(n_jobs)
         buf = np.zeros((n_chans, 0))
         buf_start, next_k = 0, 0
         for _, data in _iir_blocks(load, n_chans, n_total, stages, block):

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import check_array, check_int, check_option, check_range, check_sfreq
-from .montage import pick_channels
+from .montage import _check_n_chans, pick_channels
 
 __all__ = [
     "FILTER_METHODS",
@@ -120,6 +120,26 @@ def _check_band(
     return lo, hi
 
 
+def _check_phase(method: str, phase: str) -> None:
+    """``phase="causal"`` exists only for ``method="iir"`` (the others are zero-phase)."""
+    if phase == "causal" and method != "iir":
+        raise ValueError(
+            f"phase='causal' needs method='iir'; got method={method!r}, which is zero-phase "
+            "only. Use method='iir' for causal (streaming-equivalent) filtering."
+        )
+
+
+def _check_chain(
+    l_freq: float | None, h_freq: float | None, notch_freqs: float | Sequence[float] | None
+) -> None:
+    """A band-pass + notch chain needs a band edge or a notch frequency."""
+    if l_freq is None and h_freq is None and notch_freqs is None:
+        raise ValueError(
+            "Nothing to filter: l_freq, h_freq and notch_freqs are all None; give a band, "
+            "a notch frequency or both."
+        )
+
+
 def notch_frequencies(
     sfreq: float, freqs: float | Sequence[float] = 50.0, *, harmonics: bool = True
 ) -> NDArray[np.float64]:
@@ -191,11 +211,16 @@ def design_iir_filter(
     sos : ndarray of shape (n_sections, 6)
         Second-order sections for ``scipy.signal.sosfilt``.
     """
-    from scipy.signal import butter
-
     sfreq = check_sfreq(sfreq)
     order = check_int(order, "order", min_value=1)
     lo, hi = _check_band(sfreq, l_freq, h_freq)
+    return _butter(sfreq, lo, hi, order)
+
+
+def _butter(sfreq: float, lo: float | None, hi: float | None, order: int) -> NDArray[np.float64]:
+    """Butterworth SOS for a validated band: band-pass, high-pass (``hi`` None) or low-pass."""
+    from scipy.signal import butter
+
     if lo is not None and hi is not None:
         return butter(order, [lo, hi], btype="bandpass", fs=sfreq, output="sos")
     if lo is not None:
@@ -603,11 +628,7 @@ def filter_data(
     check_option(method, FILTER_METHODS, "method")
     check_option(phase, _PHASES, "phase")
     X = _check_signal(X)
-    if phase == "causal" and method != "iir":
-        raise ValueError(
-            f"phase='causal' needs method='iir'; got method={method!r}, which is zero-phase "
-            "only. Use method='iir' for causal (streaming-equivalent) filtering."
-        )
+    _check_phase(method, phase)
     if method == "fir":
         return _apply_fir(X, design_fir_filter(sfreq, l_freq, h_freq), sfreq)
     sos = design_iir_filter(sfreq, l_freq, h_freq, order=order)
@@ -769,11 +790,7 @@ def notch(
     check_option(method, FILTER_METHODS, "method")
     check_option(phase, _PHASES, "phase")
     X = _check_signal(X)
-    if phase == "causal" and method != "iir":
-        raise ValueError(
-            f"phase='causal' needs method='iir'; got method={method!r}, which is zero-phase "
-            "only. Use method='iir' for causal (streaming-equivalent) filtering."
-        )
+    _check_phase(method, phase)
     if method == "fir":
         return _apply_fir(X, design_fir_notch(sfreq, freqs, harmonics=harmonics), sfreq)
     sos = design_iir_notch(sfreq, freqs, harmonics=harmonics, quality=quality)
@@ -808,16 +825,12 @@ def design_fir_chain(
     h : ndarray of shape (n_taps,)
         Odd-length symmetric kernel (length ``n_bp + n_notch - 1``).
     """
+    _check_chain(l_freq, h_freq, notch_freqs)
     kernels = []
     if l_freq is not None or h_freq is not None:
         kernels.append(design_fir_filter(sfreq, l_freq, h_freq))
     if notch_freqs is not None:
         kernels.append(design_fir_notch(sfreq, notch_freqs, harmonics=harmonics))
-    if not kernels:
-        raise ValueError(
-            "Nothing to filter: l_freq, h_freq and notch_freqs are all None; give a band, "
-            "a notch frequency or both."
-        )
     h = kernels[0]
     for k in kernels[1:]:
         h = np.convolve(h, k)
@@ -937,11 +950,8 @@ def bandpass_notch(
     check_option(phase, _PHASES, "phase")
     dt = _check_dtype(dtype)
     X = _check_signal(X, dtype=dt if method == "fir" else np.float64)
-    if phase == "causal" and method != "iir":
-        raise ValueError(
-            f"phase='causal' needs method='iir'; got method={method!r}, which is zero-phase "
-            "only. Use method='iir' for causal (streaming-equivalent) filtering."
-        )
+    _check_phase(method, phase)
+    _check_chain(l_freq, h_freq, notch_freqs)
     if method == "fir":
         h = design_fir_chain(sfreq, l_freq, h_freq, notch_freqs, harmonics=harmonics)
         return _apply_fir(X, h, sfreq)
@@ -951,11 +961,6 @@ def bandpass_notch(
     if notch_freqs is not None:
         sections.append(design_iir_notch(sfreq, notch_freqs, harmonics=harmonics,
                                          quality=quality))
-    if not sections:
-        raise ValueError(
-            "Nothing to filter: l_freq, h_freq and notch_freqs are all None; give a band, "
-            "a notch frequency or both."
-        )
     sos = np.concatenate(sections, axis=0)
     if method == "fft":
         return _fft_zero_phase(X, sos, sfreq).astype(dt, copy=False)
@@ -1072,11 +1077,7 @@ def rereference(
         unknown (with "did you mean").
     """
     X = _check_signal(X)
-    if X.ndim < 2 or X.shape[-2] != len(ch_names):
-        raise ValueError(
-            f"X must have shape (..., n_chans, n_times) with n_chans=len(ch_names)="
-            f"{len(ch_names)}; got shape {X.shape}."
-        )
+    _check_n_chans(X, ch_names)
     if isinstance(ref, str) and ref == "average":
         return X - X.mean(axis=-2, keepdims=True)
     refs = [ref] if isinstance(ref, str) else list(ref)

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import check_array, check_range
+from ..io.channels import NEW_TO_OLD_1020, STANDARD_1020
 
 __all__ = [
     "CHAINS",
@@ -39,14 +40,11 @@ __all__ = [
     "pick_channels",
 ]
 
-#: The 19 electrodes of the international 10-20 system (old temporal names).
-STANDARD_1020: tuple[str, ...] = (
-    "Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T3", "C3", "Cz",
-    "C4", "T4", "T5", "P3", "Pz", "P4", "T6", "O1", "O2",
-)
+# STANDARD_1020: the 19 electrodes of the international 10-20 system (old temporal names),
+# from mindstate.io.channels.
 
 #: New 10-10 names mapped to the canonical old 10-20 names.
-CHANNEL_ALIASES: dict[str, str] = {"T7": "T3", "T8": "T4", "P7": "T5", "P8": "T6"}
+CHANNEL_ALIASES: dict[str, str] = dict(NEW_TO_OLD_1020)
 
 #: Longitudinal bipolar chains, each a tuple of (anode, cathode) pairs.
 CHAINS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -79,19 +77,34 @@ _REF_SUFFIX = re.compile(r"[-_](REF|LE|AR|AVG)$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^([A-Za-z]+?)(\d+)$")
 
 
+#: Template montage for electrode positions (MNE's ``colin27_1020``, the non-deprecated
+#: name of ``standard_1020`` with identical coordinates).
+_MONTAGE = "colin27_1020"
+
+
+@functools.lru_cache(maxsize=8)
+def _montage_table(kind: str) -> tuple[dict[str, tuple[str, NDArray[np.float64]]], dict[str, Any]]:
+    """Upper-case name -> (montage name, xyz in m) plus fiducials of a built-in montage."""
+    import mne
+
+    montage = mne.channels.make_standard_montage(kind)
+    pos = montage.get_positions()
+    table = {name.upper(): (name, np.asarray(xyz, float)) for name, xyz in pos["ch_pos"].items()}
+    fid = {k: pos[k] for k in ("nasion", "lpa", "rpa")}
+    fid["coord_frame"] = pos["coord_frame"]
+    return table, fid
+
+
 @functools.lru_cache(maxsize=1)
 def _montage_positions() -> dict[str, NDArray[np.float64]]:
     """Electrode positions (metres) of MNE's template 10-20 montage, keyed by name."""
-    import mne
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         try:
-            montage = mne.channels.make_standard_montage("colin27_1020")
+            table, _ = _montage_table(_MONTAGE)
         except ValueError:  # MNE < 1.13 only knows the older name
-            montage = mne.channels.make_standard_montage("standard_1020")
-    pos = montage.get_positions()["ch_pos"]
-    return {name: np.asarray(xyz, dtype=np.float64) for name, xyz in pos.items()}
+            table, _ = _montage_table("standard_1020")
+    return dict(table.values())
 
 
 @functools.lru_cache(maxsize=1)
@@ -231,6 +244,15 @@ def _parse_pairs(pairs: Sequence[Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _check_n_chans(X: NDArray[Any], ch_names: Sequence[str]) -> None:
+    """``X`` of shape (..., n_chans, n_times) has one channel per name."""
+    if X.ndim < 2 or X.shape[-2] != len(ch_names):
+        raise ValueError(
+            f"X must have shape (..., n_chans, n_times) with n_chans=len(ch_names)="
+            f"{len(ch_names)}; got shape {X.shape}."
+        )
+
+
 def bipolar(
     X: Any,
     ch_names: Sequence[str],
@@ -262,11 +284,7 @@ def bipolar(
         missing (the message lists the missing ones with suggestions).
     """
     X = check_array(X, "X", allow_nonfinite=True)
-    if X.ndim < 2 or X.shape[-2] != len(ch_names):
-        raise ValueError(
-            f"X must have shape (..., n_chans, n_times) with n_chans=len(ch_names)="
-            f"{len(ch_names)}; got shape {X.shape}."
-        )
+    _check_n_chans(X, ch_names)
     parsed = _parse_pairs(pairs)
     idx = pick_channels(ch_names, [a for a, _ in parsed] + [c for _, c in parsed])
     anodes, cathodes = idx[: len(parsed)], idx[len(parsed) :]

@@ -40,11 +40,12 @@ from .artifacts import (
     _as_channel_matrix,
     _channel_positions,
     _hf_log_ratio,
+    _highpass_sd,
     _neighbour_correlation,
     _zero_phase,
     detect_bad_channels,
 )
-from .normalize import FLAT_REL_EPS, _as_signals, _data_scale
+from .normalize import _as_signals
 
 __all__ = [
     "QUALITY_COMPONENTS",
@@ -294,11 +295,7 @@ def channel_quality(
     k = check_int(n_neighbors, "n_neighbors", min_value=1)
     check_type(return_components, bool, "return_components")
     pos, _ = _channel_positions(names, positions)
-    hp = _zero_phase(arr, sf, 1.0, None)
-    sd = hp.std(axis=-1)
-    exact_flat = sd <= FLAT_REL_EPS * _data_scale(arr)
-    if exact_flat.all():
-        raise DataQualityError(f"every channel is flat ({names}); no quality can be scored.")
+    hp, sd, exact_flat = _highpass_sd(arr, sf, names, "no quality can be scored.")
     r = sd / np.median(sd[~exact_flat])
     q_flat = np.where(exact_flat, 0.0, np.clip(r / 0.1, 0.0, 1.0))
     q_amp = np.where(exact_flat, 1.0, _soft_excess(r))

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import check_array, check_int, check_range, check_sfreq, suggest
+from ..io.channels import NEW_TO_OLD_1020, STANDARD_1020
 from ._common import RandomState, resolve_seed
 
 __all__ = [
@@ -32,12 +33,6 @@ __all__ = [
     "spatial_pattern",
 ]
 
-#: The 19 scalp electrodes of the 10-20 system, old names (T3/T4/T5/T6), as in HMS/EEGMAT.
-STANDARD_1020: tuple[str, ...] = (
-    "Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T3", "C3", "Cz", "C4", "T4",
-    "T5", "P3", "Pz", "P4", "T6", "O1", "O2",
-)
-
 #: 2-D positions (x to the right ear, y to the nose) of the 10-20 electrodes, unit disc.
 CHANNEL_POSITIONS: dict[str, tuple[float, float]] = {
     "Fp1": (-0.309, 0.951), "Fp2": (0.309, 0.951),
@@ -48,8 +43,8 @@ CHANNEL_POSITIONS: dict[str, tuple[float, float]] = {
     "T6": (0.809, -0.588),
     "O1": (-0.309, -0.951), "O2": (0.309, -0.951),
 }
-# New 10-10 names of the same sites, accepted everywhere.
-_ALIASES = {"T7": "T3", "T8": "T4", "P7": "T5", "P8": "T6"}
+# STANDARD_1020 (old names) comes from mindstate.io.channels; the new 10-10 names of the
+# same sites (NEW_TO_OLD_1020) are accepted everywhere.
 
 _TEMPORAL_LEFT = (-0.95, 0.05)
 _TEMPORAL_RIGHT = (0.95, 0.05)
@@ -65,7 +60,7 @@ def _positions(ch_names: Sequence[str]) -> NDArray[np.float64]:
     """(n_chans, 2) positions; ``ValueError`` naming unknown channels."""
     out = np.empty((len(ch_names), 2))
     for i, name in enumerate(ch_names):
-        key = _ALIASES.get(name, name)
+        key = NEW_TO_OLD_1020.get(name, name)
         if key not in CHANNEL_POSITIONS:
             raise ValueError(
                 f"ch_names: no 10-20 position for channel {name!r}; known channels are "
@@ -353,7 +348,7 @@ def blink_artifacts(
     rng = _rng(random_state)
     weights = np.zeros(len(ch_names))
     for i, name in enumerate(ch_names):
-        key = _ALIASES.get(name, name)
+        key = NEW_TO_OLD_1020.get(name, name)
         if key in CHANNEL_POSITIONS:
             weights[i] = np.exp(-(0.951 - CHANNEL_POSITIONS[key][1]) / 0.45)
         elif "EOG" in name.upper():
@@ -419,7 +414,7 @@ def muscle_bursts(
     lo, hi = float(band[0]), min(float(band[1]), 0.45 * sfreq)
     lo, hi = _check_band((lo, hi), sfreq)
     rng = _rng(random_state)
-    scalp = [i for i, c in enumerate(ch_names) if _ALIASES.get(c, c) in CHANNEL_POSITIONS]
+    scalp = [i for i, c in enumerate(ch_names) if NEW_TO_OLD_1020.get(c, c) in CHANNEL_POSITIONS]
     names = [ch_names[i] for i in scalp]
     out = np.zeros((len(ch_names), n_times))
     if not scalp:

@@ -44,6 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import check_int, check_type
+from ..io.datasets.hms import HMS_CLASSES, HMS_EEG_CHANNELS, HMS_SFREQ, TRAIN_COLUMNS
 from ._common import RandomState, atomic_dataset_dir, resolve_seed, spawn
 from .eeg import (
     CHANNEL_POSITIONS,
@@ -68,15 +69,9 @@ __all__ = [
     "simulate_hms",
 ]
 
-#: The six classes, in the order of the vote columns.
-HMS_CLASSES: tuple[str, ...] = ("Seizure", "LPD", "GPD", "LRDA", "GRDA", "Other")
-#: Columns of an HMS EEG parquet, in order (19 EEG + EKG).
-HMS_EEG_CHANNELS: tuple[str, ...] = (
-    "Fp1", "F3", "C3", "P3", "F7", "T3", "T5", "O1", "Fz", "Cz", "Pz",
-    "Fp2", "F4", "C4", "P4", "F8", "T4", "T6", "O2", "EKG",
-)
-#: Sampling rate of HMS EEG, Hz.
-HMS_SFREQ = 200.0
+# HMS_CLASSES, HMS_EEG_CHANNELS (19 EEG + EKG), HMS_SFREQ and TRAIN_COLUMNS describe the
+# competition files; they come from the reader, mindstate.io.datasets.hms.
+
 #: The bipolar chains of the Kaggle spectrograms, in parquet column order.
 HMS_CHAINS: dict[str, tuple[str, ...]] = {
     "LL": ("Fp1", "F7", "T3", "T5", "O1"),
@@ -91,13 +86,6 @@ HMS_SPEC_FREQS: NDArray[np.float64] = np.arange(3, 103) * HMS_SFREQ / 1024
 HMS_SPEC_COLUMNS: tuple[str, ...] = tuple(
     f"{chain}_{round(float(f) + 1e-9, 2)!r}" for chain in ("LL", "RL", "LP", "RP")
     for f in HMS_SPEC_FREQS
-)
-#: The 15 columns of train.csv, in order.
-TRAIN_COLUMNS: tuple[str, ...] = (
-    "eeg_id", "eeg_sub_id", "eeg_label_offset_seconds", "spectrogram_id",
-    "spectrogram_sub_id", "spectrogram_label_offset_seconds", "label_id", "patient_id",
-    "expert_consensus", "seizure_vote", "lpd_vote", "gpd_vote", "lrda_vote", "grda_vote",
-    "other_vote",
 )
 #: Where a voter who does not pick the true pattern goes (probabilities over classes).
 CONFUSIONS: dict[str, dict[str, float]] = {

@@ -14,18 +14,16 @@ Each train.csv row labels the central 10 s of the 50 s EEG window starting at
 :data:`HMS_CLASSES` (vote columns in that order). NaNs occur in the real parquets: the
 readers keep them; :func:`load_hms_windows` fills them the way the winning teams did.
 
-io may not import the ``data`` stage, so :func:`load_hms_windows` returns
-:class:`HMSWindows`, field for field the same as :class:`mindstate.data.Windows`
-(``Windows(*hms_windows)`` converts).
+:func:`load_hms_windows` returns :class:`mindstate.io.windows.Windows`, the container
+re-exported as :class:`mindstate.data.Windows`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,11 +31,11 @@ from numpy.typing import NDArray
 from ..._validation import check_int, check_option
 from ...exceptions import ReaderError
 from ..recording import Recording
+from ..windows import Windows
 from .base import DATASETS, Dataset, natural_key
 
 __all__ = [
     "HMS",
-    "HMSWindows",
     "HMS_CHAINS",
     "HMS_CLASSES",
     "HMS_EEG_CHANNELS",
@@ -73,52 +71,6 @@ TRAIN_COLUMNS: tuple[str, ...] = (
 _WINDOW_S = 50.0
 _FILL = ("channel_mean", "zero", "none")
 _SPEC_COLUMN = re.compile(r"^(LL|RL|LP|RP)_(\d+(?:\.\d+)?)$")
-
-
-class HMSWindows(NamedTuple):
-    """Labelled 50 s EEG windows: unpack as ``X, y, groups, meta = windows``.
-
-    The same fields and methods as :class:`mindstate.data.Windows`.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_windows, 20, 10000)
-        EEG windows in volts, float32.
-    y : ndarray of shape (n_windows, 6)
-        Vote distributions over :data:`HMS_CLASSES`.
-    groups : pandas.DataFrame
-        Columns subject, session, trial, patient, record.
-    meta : pandas.DataFrame
-        Columns record, start, stop and the train.csv fields of each window.
-    """
-
-    X: NDArray[np.float32]
-    y: NDArray[np.float64]
-    groups: Any
-    meta: Any
-
-    def __len__(self) -> int:
-        return len(self.y)
-
-    def subset(self, idx: NDArray[Any] | Sequence[int]) -> HMSWindows:
-        """Return the windows at ``idx``.
-
-        Parameters
-        ----------
-        idx : array-like of int or bool
-            Integer indices or a boolean mask.
-
-        Returns
-        -------
-        HMSWindows
-            The selected windows (groups and meta re-indexed from 0).
-        """
-        idx = np.asarray(idx)
-        if idx.dtype == bool:
-            idx = np.flatnonzero(idx)
-        return HMSWindows(self.X[idx], self.y[idx],
-                          self.groups.iloc[idx].reset_index(drop=True),
-                          self.meta.iloc[idx].reset_index(drop=True))
 
 
 # ---------------------------------------------------------------------------- readers
@@ -290,7 +242,7 @@ def load_hms_windows(
     *,
     max_rows: int | None = None,
     fill_nan: str = "channel_mean",
-) -> HMSWindows:
+) -> Windows:
     """Cut the labelled 50 s EEG window of every train.csv row.
 
     Parameters
@@ -306,7 +258,7 @@ def load_hms_windows(
 
     Returns
     -------
-    HMSWindows
+    Windows
         ``X`` of shape (n_rows, 20, 10000), float32, in volts (rows ``[offset * 200,
         (offset + 50) * 200)`` of the EEG, channels :data:`HMS_EEG_CHANNELS`); ``y`` of shape
         (n_rows, 6), the vote distributions (rows sum to 1); ``groups`` with subject =
@@ -360,7 +312,7 @@ def load_hms_windows(
         "label_id": frame["label_id"], "expert_consensus": frame["expert_consensus"],
         "n_votes": votes.sum(axis=1).astype(np.int64),
     })
-    return HMSWindows(X, y, groups, meta)
+    return Windows(X, y, groups, meta)
 
 
 # ---------------------------------------------------------------------------- dataset
@@ -447,7 +399,7 @@ class HMS(Dataset):
                 rec.meta["labels"] = rows.to_dict(orient="records")
         return rec
 
-    def windows(self, root: str | os.PathLike[str]) -> HMSWindows:
+    def windows(self, root: str | os.PathLike[str]) -> Windows:
         """All labelled windows of ``root`` with :func:`load_hms_windows`.
 
         Parameters
@@ -457,7 +409,7 @@ class HMS(Dataset):
 
         Returns
         -------
-        HMSWindows
+        Windows
             See :func:`load_hms_windows`.
         """
         return load_hms_windows(root, max_rows=self.max_rows, fill_nan=self.fill_nan)
