@@ -254,6 +254,12 @@ def _design(
     return stages
 
 
+def _drain(results: Any) -> None:
+    """Run a lazy iterable of side-effecting work items to completion."""
+    for _ in results:
+        continue
+
+
 def _run_parallel(func: Callable[[int], Any], n_items: int, n_jobs: int) -> Iterator[Any]:
     """Map ``func`` over ``range(n_items)`` in order, with joblib threads when n_jobs > 1."""
     if n_jobs == 1 or n_items <= 1:
@@ -394,8 +400,7 @@ def chunked_filter(
         a, b = i * block, min(n_total, (i + 1) * block)
         out[:, a:b] = _fir_range(load, n_chans, n_total, a, b, stages)
 
-    for _ in _run_parallel(work, n_chunks, n_jobs):
-        pass
+    _drain(_run_parallel(work, n_chunks, n_jobs))
     return out
 
 
@@ -522,6 +527,5 @@ def chunked_apply(
             apply(_fir_range(load, n_chans, n_total, k0 * step, (k1 - 1) * step + n_win,
                              stages), k0)
 
-        for _ in _run_parallel(work, n_chunks, n_jobs):
-            pass
+        _drain(_run_parallel(work, n_chunks, n_jobs))
     return np.concatenate([parts[k] for k in sorted(parts)], axis=0)

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import torch
@@ -22,9 +22,6 @@ from torch import nn
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
 from .._validation import check_array, check_int, check_option, check_range
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["FitResult", "fit", "predict_logits"]
 
