@@ -219,15 +219,11 @@ def _fit_one(cfg: ExperimentConfig, chain: SignalChain, w: Windows, fit_idx: np.
 
 def _predict_proba(model: Any, chain: SignalChain, X: np.ndarray, task: str,
                    temperature: float) -> np.ndarray:
-    from .train.engine import predict_logits
+    """Held-out outputs through the same path as inference (:class:`Predictor`)."""
+    from .predictor import Predictor
 
-    out = predict_logits(model, chain.transform(X))
-    if task == "regression":
-        return out
-    z = out / temperature
-    z -= z.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(axis=1, keepdims=True)
+    res = Predictor(model, chain, temperature, task, dataset="").predict_windows(X)
+    return res["outputs"] if task == "regression" else res["proba"]
 
 
 def _baseline(cfg: ExperimentConfig, chain: SignalChain, w: Windows, train_idx: np.ndarray,

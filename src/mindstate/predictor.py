@@ -22,12 +22,6 @@ from .runs import check_run_dir, fingerprint, read_json
 __all__ = ["Predictor"]
 
 
-def _softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
-    z = z - z.max(axis=-1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(axis=-1, keepdims=True)
-
-
 class Predictor:
     """A trained model with its signal chain, calibration and class names.
 
@@ -121,18 +115,20 @@ class Predictor:
         out = predict_logits(self.model, Xn)
         if self.task == "regression":
             return {"outputs": out}
+        from .uncertainty import softmax
+
         extra: dict[str, NDArray[Any]] = {}
         if mc_samples:
             from .uncertainty import mc_dropout_predict, mutual_information, variance
 
             _, logits = mc_dropout_predict(self.model, Xn, n_samples=mc_samples, seed=seed,
                                            activation=None)
-            samples = _softmax(np.asarray(logits) / self.temperature)
+            samples = softmax(np.asarray(logits) / self.temperature)
             p = samples.mean(axis=0)
             extra = {"mutual_information": mutual_information(samples),
                      "variance": variance(samples)}
         else:
-            p = _softmax(out / self.temperature)
+            p = softmax(out / self.temperature)
         ent = -(p * np.log(np.clip(p, 1e-12, 1))).sum(axis=1) / np.log(p.shape[1])
         return {"proba": p, "confidence": p.max(axis=1), "uncertainty": ent,
                 "predicted": p.argmax(axis=1), **extra}

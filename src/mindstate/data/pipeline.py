@@ -15,7 +15,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import check_array, check_fitted, check_option
-from ..exceptions import DataQualityError
 from ..io.recording import Recording
 from .windows import Windows, make_windows
 
@@ -112,39 +111,28 @@ class SignalChain:
         w = make_windows(prepped, self.window_s, self.step_s, label=lab, classes=self.classes,
                          picks=list(prepped.ch_names))
         if self.normalize == "recording":
-            center, scale = self._stats(prepped.data[None], robust=True, what=rec)
+            scaler = self._scaler(robust=True).fit(prepped.data)
+            center, scale = scaler.center_, scaler.scale_
             X = (w.X - center[None, :, None].astype(np.float32)) / scale[None, :, None]
             w = Windows(X.astype(np.float32), w.y, w.groups, w.meta)
         self.sfreq_ = prepped.sfreq
         return w
 
     # ------------------------------------------------------------------ normalisation
-    @staticmethod
-    def _stats(X: NDArray[Any], robust: bool, what: Any = "training windows"
-               ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        flat = np.moveaxis(np.asarray(X, dtype=np.float64), 1, 0).reshape(X.shape[1], -1)
-        if robust:
-            q25, center, q75 = np.percentile(flat, [25, 50, 75], axis=1)
-            scale = q75 - q25
-        else:
-            center, scale = flat.mean(axis=1), flat.std(axis=1)
-        # eps: relative to the median channel scale, so the test is unit-free.
-        eps = 1e-12 * max(float(np.median(np.abs(scale))), np.finfo(float).tiny)
-        bad = scale <= eps
-        if bad.any():
-            where = what.meta.get("record", "") if isinstance(what, Recording) else what
-            raise DataQualityError(
-                f"Cannot normalise {where}: channel index(es) {np.flatnonzero(bad).tolist()} "
-                "have zero spread (flat). Drop or interpolate them first."
-            )
-        return center, scale
+    def _scaler(self, robust: bool) -> Any:
+        """A per-channel scaler (median/IQR or mean/SD) that refuses flat channels."""
+        from ..preprocess.normalize import RobustNormalizer, Standardizer
+
+        cls = RobustNormalizer if robust else Standardizer
+        return cls(on_flat="raise", ch_names=self.picks)
 
     def fit(self, X: NDArray[Any]) -> SignalChain:
         """Fit normalisation statistics on training windows (n_windows, n_chans, n_times)."""
         X = check_array(X, "X", ndim=3, shape_hint="(n_windows, n_chans, n_times)",
                         dtype=None)
         if self.normalize in ("robust", "zscore"):
-            self.center_, self.scale_ = self._stats(X, robust=self.normalize == "robust")
+            scaler = self._scaler(robust=self.normalize == "robust").fit(X)
+            self.center_, self.scale_ = scaler.center_, scaler.scale_
         else:
             self.center_ = np.zeros(X.shape[1])
             self.scale_ = np.full(X.shape[1], 1e-6 if self.normalize == "none" else 1.0)
