@@ -12,9 +12,9 @@ Hamming, automatic transition bands) -> 60 Hz notch (MNE's default FIR notch) ->
   - ``fir`` (exact): MNE's two kernels convolved into one, applied by batched FFT
     convolution with MNE's edge padding, then Welch on the filtered rows while they are
     in cache; equal to the MNE chain to floating-point precision.
-  - ``spectral`` (approximate): no filtering FFTs; the Welch PSD of the raw windows times
-    the filter's power response per bin, plus an exact removal, on a decimated grid, of
-    the content the high-pass cuts below 2.5 Hz (see ``filtered_band_power``).
+  - ``spectral`` (approximate, ``benchmarks/_spectral_path.py``): no filtering FFTs; the
+    Welch PSD of the raw windows times the filter's power response per bin, plus an exact
+    removal, on a decimated grid, of the content the high-pass cuts below 2.5 Hz.
   - ``chain`` (the previous benchmark's path, for reference): ``bandpass_notch(...,
     method="fir")`` then ``band_power``, 10 windows per call.
 
@@ -106,12 +106,27 @@ def _eeg_windows(n: int, seed: int = 0) -> np.ndarray:
 
 def _clear_design_caches() -> None:
     """Forget every cached filter design, so a timed run pays for it (as MNE does)."""
-    from mindstate.features import spectral as _spectral
-    from mindstate.preprocess import filters as _filters
+    from mindstate.preprocess import filter_design, filters
 
-    _filters._mne_fir.cache_clear()
-    _filters._kernel_spectrum.cache_clear()
-    _spectral._spectral_model.cache_clear()
+    filter_design._mne_fir.cache_clear()
+    filters._kernel_spectrum.cache_clear()
+    _spectral_path()._spectral_model.cache_clear()
+
+
+def _spectral_path() -> Any:
+    """``benchmarks/_spectral_path.py``, imported by path (works when run as a script or
+    loaded by ``mindstate bench``)."""
+    import importlib.util
+
+    name = "mindstate_bench_spectral_path"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).resolve().with_name("_spectral_path.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def _ours(X: np.ndarray, method: str = "fir", dtype: type = np.float32) -> np.ndarray:
@@ -119,9 +134,9 @@ def _ours(X: np.ndarray, method: str = "fir", dtype: type = np.float32) -> np.nd
     from mindstate.features import filtered_band_power
 
     _clear_design_caches()
-    return filtered_band_power(X, SFREQ, BANDS, l_freq=L_FREQ, h_freq=H_FREQ,
-                               notch_freqs=NOTCH, method=method, n_per_seg=N_PER_SEG,
-                               n_overlap=N_OVERLAP, dtype=dtype)
+    func = filtered_band_power if method == "fir" else _spectral_path().spectral_band_power
+    return func(X, SFREQ, BANDS, l_freq=L_FREQ, h_freq=H_FREQ, notch_freqs=NOTCH,
+                n_per_seg=N_PER_SEG, n_overlap=N_OVERLAP, dtype=dtype)
 
 
 def _chain(X: np.ndarray, dtype: type = np.float32, block: int = 10) -> np.ndarray:

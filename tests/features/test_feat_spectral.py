@@ -7,11 +7,11 @@ import pytest
 from scipy.signal import welch
 
 from mindstate.exceptions import DataQualityError, NotFittedError
+from mindstate.features.psd import _check_positive
 from mindstate.features.spectral import (
     BANDS,
     BandPower,
     DifferentialEntropy,
-    _check_positive,
     band_power,
     check_bands,
     chunked_bandpower,
@@ -23,8 +23,6 @@ from mindstate.features.spectral import (
 from mindstate.preprocess.filters import (
     bandpass,
     bandpass_notch,
-    design_fir_chain,
-    fir_response,
     notch,
     resample,
 )
@@ -285,11 +283,9 @@ def test_filtered_band_power_fir_equals_filter_then_band_power(rng):
     np.testing.assert_allclose(got32, ref, rtol=1e-4)
     # float32 input computed in float64 (converted block by block) equals float64 input
     X32 = X.astype(np.float32)
-    for method in ("fir", "spectral"):
-        np.testing.assert_allclose(
-            filtered_band_power(X32, 200.0, method=method, **CHAIN),
-            filtered_band_power(X32.astype(np.float64), 200.0, method=method, **CHAIN),
-            rtol=1e-12)
+    np.testing.assert_allclose(filtered_band_power(X32, 200.0, **CHAIN),
+                               filtered_band_power(X32.astype(np.float64), 200.0, **CHAIN),
+                               rtol=1e-12)
     np.testing.assert_allclose(band_power(X32, 200.0), band_power(X32.astype(np.float64), 200.0),
                                rtol=1e-12)
     np.testing.assert_allclose(band_power(X.tolist(), 200.0), band_power(X, 200.0), rtol=1e-12)
@@ -301,72 +297,10 @@ def test_filtered_band_power_fir_equals_filter_then_band_power(rng):
     np.testing.assert_array_equal(X, before)
 
 
-def test_spectral_path_within_1_percent_of_exact_on_realistic_eeg(rng):
-    X = _realistic_eeg(rng, 3, 4, 20.0, drift=60e-6)
-    exact = filtered_band_power(X, 200.0, **CHAIN)
-    spectral = filtered_band_power(X, 200.0, method="spectral", **CHAIN)
-    err = np.abs(spectral / exact - 1).max(axis=(0, 1))
-    assert err.max() < 0.01
-    assert err.max() < 2e-3  # measured: 3e-4 (delta), 3e-4 (alpha), below 1e-4 elsewhere
-    # the naive model, Welch PSD of X times |H|^2, misses the drift leaking into delta
-    f, H = fir_response(design_fir_chain(200.0, 0.5, 50.0, 60.0), 200.0, 400)
-    psd, freqs = psd_welch(X, 200.0, n_per_seg=400)
-    naive = (psd * H**2)[..., (freqs >= 1.0) & (freqs < 4.0)].sum(axis=-1) * 0.5
-    assert np.abs(naive / exact[..., 0] - 1).max() > 0.03  # measured 6.5 %
-    # without the filter at all, every band is off by more than 0.1 %
-    assert (np.abs(band_power(X, 200.0) / exact - 1).max(axis=(0, 1)) > 1e-3).all()
-    for kw in ({"relative": True}, {"average": "median"}, {"dtype": np.float32},
-               {"n_per_seg": 256, "n_overlap": 128}, {"window": "hamming"}):
-        ex = filtered_band_power(X, 200.0, **CHAIN, **kw)
-        sp = filtered_band_power(X, 200.0, method="spectral", **CHAIN, **kw)
-        assert np.abs(sp / ex - 1).max() < 0.01, kw
-    # other chains: no high-pass (no low-frequency correction), 250 Hz, 50 Hz mains
-    bands = {"delta": (1, 4), "theta": (4, 8), "alpha": (8, 13), "beta": (13, 30),
-             "gamma": (30, 44)}
-    for sfreq, chain in ((200.0, {"l_freq": None, "h_freq": 45.0, "notch_freqs": None}),
-                         (250.0, {"l_freq": 1.0, "h_freq": 45.0, "notch_freqs": 50.0})):
-        Xs = resample(X[:2], 200.0, sfreq)
-        ex = filtered_band_power(Xs, sfreq, bands, **chain)
-        sp = filtered_band_power(Xs, sfreq, bands, method="spectral", **chain)
-        assert np.abs(sp / ex - 1).max() < 0.01, chain
-
-
-def test_spectral_path_on_a_sine_in_the_pass_band():
-    t = np.arange(4000) / 200.0
-    x = np.stack([3e-6 * np.sin(2 * np.pi * 10.0 * t), 2e-6 * np.sin(2 * np.pi * 22.0 * t)])
-    exact = filtered_band_power(x, 200.0, **CHAIN)
-    spectral = filtered_band_power(x, 200.0, method="spectral", **CHAIN)
-    np.testing.assert_allclose(spectral[0, 2], exact[0, 2], rtol=1e-3)  # alpha
-    np.testing.assert_allclose(spectral[1, 3], exact[1, 3], rtol=1e-3)  # beta
-    np.testing.assert_allclose(spectral[0, 2], (3e-6) ** 2 / 2, rtol=0.01)  # A**2 / 2
-    np.testing.assert_allclose(spectral[1, 3], (2e-6) ** 2 / 2, rtol=0.01)
-    others = spectral[0, [0, 1, 3, 4]]
-    assert others.max() < 1e-4 * spectral[0, 2]
-
-
-def test_spectral_path_rejects_bands_outside_the_pass_band(rng):
-    X = _realistic_eeg(rng, 1, 2, 20.0)
-    # the default 50 Hz notch sits within one main lobe (1 Hz) of gamma's 49.5 Hz bin
-    with pytest.raises(ValueError, match="band 'gamma' \\(30-50 Hz\\) is not inside the filter"):
-        filtered_band_power(X, 200.0, method="spectral")
-    ok = filtered_band_power(X, 200.0, {"gamma": (30, 48.5)}, method="spectral")
-    ref = filtered_band_power(X, 200.0, {"gamma": (30, 48.5)})
-    np.testing.assert_allclose(ok, ref, rtol=0.01)
-    assert filtered_band_power(X, 200.0).shape == (1, 2, 5)  # the exact path takes any band
-    with pytest.raises(ValueError, match="band 'high'.*Welch bin at 50.5 Hz"):
-        filtered_band_power(X, 200.0, {"high": (40, 70)}, method="spectral", **CHAIN)
-    # two bands around the 50 Hz notch are fine; their total for relative power is not
-    around = {"a": (30, 45), "b": (55, 70)}
-    with pytest.raises(ValueError, match="'total \\(for relative power\\)' \\(30-70 Hz\\)"):
-        filtered_band_power(X, 200.0, around, method="spectral", relative=True, h_freq=None)
-    assert filtered_band_power(X, 200.0, around, method="spectral",
-                               h_freq=None).shape == (1, 2, 2)
-
-
 def test_filtered_band_power_errors(rng):
     X = _realistic_eeg(rng, 1, 2, 20.0)
-    with pytest.raises(ValueError, match="Did you mean 'spectral'"):
-        filtered_band_power(X, 200.0, method="spectrl")
+    with pytest.raises(ValueError, match="method"):
+        filtered_band_power(X, 200.0, method="spectral")  # moved to benchmarks/
     with pytest.raises(ValueError, match="2641-tap FIR band-pass \\+ notch needs more than"):
         filtered_band_power(X[..., :2000], 200.0, **CHAIN)
     with pytest.raises(ValueError, match="Nothing to filter"):
@@ -376,7 +310,7 @@ def test_filtered_band_power_errors(rng):
     Xn = X.copy()
     Xn[0, 1, 5] = np.inf
     with pytest.raises(DataQualityError, match="NaN/Inf"):
-        filtered_band_power(Xn, 200.0, method="spectral", **CHAIN)
+        filtered_band_power(Xn, 200.0, **CHAIN)
     Xf = X.copy()
     Xf[0, 0] = 1e-5
     with pytest.raises(DataQualityError, match="flat"):
@@ -404,11 +338,6 @@ def test_filtered_band_power_matches_per_window_mne_chain_on_eegmat(shared_data)
     ref = np.stack(ref)
     exact = filtered_band_power(X, 200.0, n_per_seg=400, n_overlap=200, **CHAIN)
     np.testing.assert_allclose(exact, ref, rtol=1e-9)
-    spectral = filtered_band_power(X.astype(np.float32), 200.0, n_per_seg=400, n_overlap=200,
-                                   method="spectral", dtype=np.float32, **CHAIN)
-    err = np.abs(spectral / ref - 1)
-    assert err.max() < 0.01
-    assert err.max() < 2e-3  # measured 3e-4 over all 20 eegmat recordings (BENCHMARKS.md)
 
 
 def test_band_power_low_bins_and_overlapping_bands_equal_psd_sums(rng):

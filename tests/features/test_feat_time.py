@@ -153,3 +153,14 @@ def test_time_features_transformer_errors(rng):
         tf.get_feature_names_out(["a", "b", "c"])
     with pytest.raises(ValueError, match="on_flat must be one of"):
         TimeFeatures(on_flat="nope").fit(X)
+
+
+def test_skewness_kurtosis_equal_the_moment_formulas(rng):
+    """Delegated to scipy.stats; the biased moment ratios are unchanged."""
+    from mindstate.features import kurtosis, skewness
+
+    X = rng.standard_normal((3, 4, 500)) ** 3
+    c = X - X.mean(axis=-1, keepdims=True)
+    var = (c**2).mean(axis=-1)
+    np.testing.assert_allclose(skewness(X), (c**3).mean(axis=-1) / var**1.5, rtol=1e-12)
+    np.testing.assert_allclose(kurtosis(X), (c**4).mean(axis=-1) / var**2 - 3, rtol=1e-12)

@@ -11,9 +11,9 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "mindstate"
 
 # Upstream → downstream. Base modules (rank 0) may be imported from anywhere.
 ORDER = [
-    {"exceptions", "_validation", "registry", "runs", "__init__"},
+    {"exceptions", "_validation", "_util", "registry", "runs", "__init__"},
     {"io"}, {"simulate"}, {"preprocess"}, {"features"}, {"data"}, {"models"}, {"train"},
-    {"evaluate"}, {"uncertainty"}, {"predictor"}, {"explain"}, {"export"}, {"stream"},
+    {"evaluate"}, {"uncertainty"}, {"tasks"}, {"predictor"}, {"explain"}, {"export"}, {"stream"},
     {"serve"}, {"report"}, {"config"}, {"experiment"}, {"hpo"}, {"demo"}, {"bench"}, {"cli"},
 ]
 RANK = {name: i for i, group in enumerate(ORDER) for name in group}

@@ -77,6 +77,26 @@ def test_multitaper_equals_mne_per_frame(rng):
     np.testing.assert_allclose(S4[:, 0], ref4, rtol=1e-9)
 
 
+def test_multitaper_zero_padded_frames_and_stft_gaps(rng):
+    """n_fft > n_per_seg (scipy path) agrees with MNE's path where both apply."""
+    from mindstate.preprocess.spectrogram import _padded_multitaper
+
+    pytest.importorskip("mne")
+    X = rng.standard_normal((2, 3, 2000))
+    S, _, _ = multitaper_spectrogram(X, 200.0, n_per_seg=400, hop=300, bandwidth=2.0)
+    S_pad = _padded_multitaper(X, 200.0, 400, 300, 400, 2.0 * 400 / 400, True)
+    np.testing.assert_allclose(S, S_pad, rtol=1e-9)
+    Sz, fz, _ = multitaper_spectrogram(X, 200.0, n_per_seg=400, hop=300, n_fft=800)
+    assert Sz.shape == (2, 3, 401, S.shape[-1]) and fz[1] == 0.25
+    np.testing.assert_allclose(Sz[..., ::2, :].mean(), S.mean(), rtol=0.1)
+    # frames further apart than their length (hop > n_per_seg) still match scipy
+    S2, _, t2 = stft_spectrogram(X, 200.0, n_per_seg=100, hop=150)
+    ref_t, ref = scipy_spectrogram(X, 200.0, window="hann", nperseg=100, noverlap=-50,
+                                   detrend=False)[1:]
+    np.testing.assert_allclose(S2, ref, rtol=1e-12)
+    np.testing.assert_allclose(t2, ref_t)
+
+
 def test_hms_region_spectrogram_layout_and_chain_order(rng):
     sfreq = 200.0
     t = np.arange(int(60 * sfreq)) / sfreq

@@ -80,3 +80,14 @@ def test_temperature_errors_and_inputs_unchanged(rng):
     with pytest.warns(UserWarning, match="minimal at a search bound"):
         TemperatureScaling().fit(sep, y)
     assert "temperature_=" in repr(ts)
+
+
+def test_softmax_equals_the_stable_formula(rng):
+    """Delegated to scipy.special.softmax; importable from mindstate.uncertainty."""
+    from mindstate.uncertainty import softmax as public_softmax
+
+    z = 50 * rng.standard_normal((5, 3))
+    shifted = z - z.max(axis=1, keepdims=True)
+    ref = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(public_softmax(z, axis=1), ref, rtol=1e-12)
+    np.testing.assert_allclose(public_softmax(z.T, axis=0), ref.T, rtol=1e-12)

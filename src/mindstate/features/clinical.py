@@ -36,7 +36,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .._util import robust_center_scale
 from .._validation import check_option, check_range, check_sfreq, check_type
+from ..preprocess.filters import _zero_phase
 from ..preprocess.normalize import (
     FLAT_REL_EPS,
     _as_signals,
@@ -71,8 +73,6 @@ def _check_ms(value: Any, name: str) -> tuple[float, float]:
 
 def _bandpass(X: NDArray[np.float64], sfreq: float, band: tuple[float, float]
               ) -> NDArray[np.float64]:
-    from scipy.signal import butter, sosfiltfilt
-
     lo, hi = band
     hi = min(hi, 0.45 * sfreq)
     if not 0 < lo < hi:
@@ -80,13 +80,7 @@ def _bandpass(X: NDArray[np.float64], sfreq: float, band: tuple[float, float]
             f"band must be (low, high) Hz with 0 < low < min(high, 0.45 * sfreq={0.45 * sfreq:g})"
             f"; got {band!r}."
         )
-    sos = butter(4, [lo, hi], btype="bandpass", fs=sfreq, output="sos")
-    padlen = 3 * (2 * len(sos) + 1)
-    if X.shape[-1] <= padlen:
-        raise ValueError(
-            f"X is too short to band-pass: need more than {padlen} samples; got shape {X.shape}."
-        )
-    return np.asarray(sosfiltfilt(sos, X, axis=-1))
+    return _zero_phase(X, sfreq, lo, hi, what="band-pass")
 
 
 def _half_crossing(v: NDArray[np.float64], p: int, half: float, step: int, limit: int
@@ -127,15 +121,14 @@ def _detect_batch(
     from scipy.signal import find_peaks
 
     y = _bandpass(X2, sfreq, band)
-    med = np.median(y, axis=-1, keepdims=True)
-    sigma = 1.4826 * np.median(np.abs(y - med), axis=-1)
+    med, sigma = robust_center_scale(y, axis=-1)
+    sigma = sigma[..., 0]
     floor = FLAT_REL_EPS * _data_scale(X2)
     flat = (X2.std(axis=-1) <= floor) | (sigma <= floor)
     _handle_flat(flat.reshape(-1, len(ch_names)), on_flat, ch_names, "detect_spikes",
                  stacklevel=4)
     dy = np.diff(y, axis=-1)
-    slope_sd = 1.4826 * np.median(np.abs(dy - np.median(dy, axis=-1, keepdims=True)), axis=-1)
-    slope_sd = slope_sd * sfreq  # V/s
+    slope_sd = robust_center_scale(dy, axis=-1)[1][..., 0] * sfreq  # V/s
     psi = np.zeros_like(y)
     psi[:, 1:-1] = y[:, 1:-1] ** 2 - y[:, :-2] * y[:, 2:]
     psi = uniform_filter1d(psi, size=max(1, int(round(0.010 * sfreq))), axis=-1)

@@ -80,6 +80,8 @@ def _moments(
 def skewness(X: Any, *, on_flat: OnFlat = "raise") -> NDArray[np.float64]:
     """Sample skewness (biased, Fisher-Pearson ``m3 / m2^1.5``) of every series.
 
+    Computed by ``scipy.stats.skew(..., bias=True)`` on the non-flat series.
+
     Parameters
     ----------
     X : array-like of shape (..., n_times)
@@ -92,13 +94,19 @@ def skewness(X: Any, *, on_flat: OnFlat = "raise") -> NDArray[np.float64]:
     skew : ndarray of shape (...,) i.e. X.shape[:-1]
         Dimensionless skewness (0 for a symmetric signal).
     """
+    from scipy.stats import skew
+
     arr = _as_signals(X, min_samples=3)
-    c, var, flat = _moments(arr, on_flat, "skewness")
-    return _safe_div(np.mean(c**3, axis=-1), var**1.5, flat)
+    _, _, flat = _moments(arr, on_flat, "skewness")
+    out = np.zeros(arr.shape[:-1])
+    out[~flat] = skew(arr[~flat], axis=-1, bias=True)
+    return out
 
 
 def kurtosis(X: Any, *, on_flat: OnFlat = "raise") -> NDArray[np.float64]:
     """Excess kurtosis (biased, Fisher ``m4 / m2² - 3``) of every series.
+
+    Computed by ``scipy.stats.kurtosis(..., bias=True)`` on the non-flat series.
 
     Parameters
     ----------
@@ -112,9 +120,13 @@ def kurtosis(X: Any, *, on_flat: OnFlat = "raise") -> NDArray[np.float64]:
     kurt : ndarray of shape (...,) i.e. X.shape[:-1]
         Dimensionless excess kurtosis (0 for Gaussian noise, -1.5 for a sine).
     """
+    from scipy.stats import kurtosis as sp_kurtosis
+
     arr = _as_signals(X, min_samples=4)
-    c, var, flat = _moments(arr, on_flat, "kurtosis")
-    return _safe_div(np.mean(c**4, axis=-1), var**2, flat) - np.where(flat, 0.0, 3.0)
+    _, _, flat = _moments(arr, on_flat, "kurtosis")
+    out = np.zeros(arr.shape[:-1])
+    out[~flat] = sp_kurtosis(arr[~flat], axis=-1, fisher=True, bias=True)
+    return out
 
 
 def zero_crossing_rate(X: Any, sfreq: float | None = None) -> NDArray[np.float64]:

@@ -13,8 +13,8 @@ sine's energy landed in the 0-4 Hz band of a 4 s window). Relative energies divi
 sum over bands.
 
 Spectral entropy (normalised Shannon entropy of the Welch PSD; white noise ≈ 1, a pure sine
-≈ 0) is computed by :func:`mindstate.features.spectral.spectral_entropy`, which
-:class:`SpectralEntropy` wraps as a transformer.
+≈ 0) is computed by :func:`spectral_entropy`, which :class:`SpectralEntropy` wraps as a
+transformer.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from .._validation import check_int, check_option, check_sfreq, check_type
 from ..preprocess.normalize import FLAT_REL_EPS, _as_signals, _data_scale, _handle_flat
-from .spectral import spectral_entropy
+from .psd import _check_positive, _check_windows, _flat_channels, _raise_flat, psd_welch
 from .time import _WindowFeatures
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "WaveletEnergy",
     "default_wavelet_level",
     "wavelet_band_edges",
+    "spectral_entropy",
     "wavelet_band_energies",
 ]
 
@@ -163,6 +164,60 @@ def wavelet_band_energies(
     _handle_flat(flat, on_flat, None, "wavelet_band_energies (relative)")
     zero = flat[..., None] | (total <= 0)
     return np.where(zero, 0.0, E / np.where(zero, 1.0, total))
+
+
+def spectral_entropy(
+    X: Any,
+    sfreq: float,
+    *,
+    fmin: float = 1.0,
+    fmax: float | None = None,
+    normalize: bool = True,
+    n_per_seg: int | None = None,
+    n_overlap: int | None = None,
+    window: str | tuple[Any, ...] = "hann",
+) -> NDArray[np.float64]:
+    """Shannon entropy of the normalised Welch PSD between ``fmin`` and ``fmax``.
+
+    Parameters
+    ----------
+    X : array-like of shape (..., n_chans, n_times)
+        EEG in volts.
+    sfreq : float
+        Sampling frequency in Hz.
+    fmin, fmax : float
+        Frequency range in Hz (inclusive); ``fmax=None`` means Nyquist.
+    normalize : bool
+        Divide by ``log(n_bins)`` so that white noise scores about 1 and a pure sine
+        about 0.
+    n_per_seg, n_overlap : int | None
+        Welch segment length and overlap in samples (see :func:`psd_welch`).
+    window : str | tuple
+        Welch window.
+
+    Returns
+    -------
+    entropy : ndarray of shape (..., n_chans)
+        In nats, or unitless in [0, 1] when ``normalize``.
+
+    Raises
+    ------
+    DataQualityError
+        For NaN/Inf or flat channels (no power to normalise).
+    """
+    X = _check_windows(X)
+    _raise_flat(_flat_channels(X), "spectral entropy")
+    psd, freqs = psd_welch(X, sfreq, fmin=fmin, fmax=fmax, n_per_seg=n_per_seg,
+                           n_overlap=n_overlap, window=window)
+    total = psd.sum(axis=-1, keepdims=True)
+    _check_positive(total, f"the power between {fmin:g} and {fmax} Hz")
+    p = psd / total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * np.log(p), 0.0)
+    ent = -terms.sum(axis=-1)
+    if normalize and freqs.size > 1:
+        ent = ent / np.log(freqs.size)
+    return ent
 
 
 class WaveletEnergy(_WindowFeatures):

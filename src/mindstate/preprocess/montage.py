@@ -8,6 +8,7 @@ data (``T3/T4/T5/T6``); the newer ``T7/T8/P7/P8`` are accepted as aliases. Case 
 The double-banana (longitudinal bipolar) montage :data:`DOUBLE_BANANA` lists its 16 pairs
 in chain order LL, RL, LP, RP (the column order of the Kaggle HMS spectrogram parquet
 files); :data:`DOUBLE_BANANA_CENTRAL` adds the central chain Fz-Cz, Cz-Pz (18 pairs).
+:func:`rereference` changes the reference (common average, one channel, or several).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from numpy.typing import NDArray
 
 from .._validation import check_array, check_range
 from ..io.channels import NEW_TO_OLD_1020, STANDARD_1020
+from .filter_design import _check_signal
 
 __all__ = [
     "CHAINS",
@@ -38,6 +40,7 @@ __all__ = [
     "neighbours",
     "normalize_channel_names",
     "pick_channels",
+    "rereference",
 ]
 
 # STANDARD_1020: the 19 electrodes of the international 10-20 system (old temporal names),
@@ -291,6 +294,48 @@ def bipolar(
     Y = X[..., anodes, :] - X[..., cathodes, :]
     names = [f"{_normalize_one(a)}-{_normalize_one(c)}" for a, c in parsed]
     return Y, names
+
+
+def rereference(
+    X: Any,
+    ch_names: Sequence[str],
+    ref: str | Sequence[str] = "average",
+) -> NDArray[np.float64]:
+    """Re-reference EEG to the common average, one channel, or the mean of several.
+
+    Parameters
+    ----------
+    X : array-like of shape (..., n_chans, n_times)
+        EEG in volts (EEG channels only: drop ECG/EOG first).
+    ch_names : sequence of str
+        Names of the ``n_chans`` channels.
+    ref : "average" | str | sequence of str
+        ``"average"`` subtracts the mean over channels; a channel name (e.g. ``"Cz"``)
+        subtracts that channel (which becomes zero, as in MNE); a list subtracts the mean
+        of the listed channels (e.g. linked mastoids ``["A1", "A2"]``).
+
+    Returns
+    -------
+    Y : ndarray of shape (..., n_chans, n_times)
+        The re-referenced signal in volts.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` does not have ``len(ch_names)`` channels or a reference channel is
+        unknown (with "did you mean").
+    """
+    X = _check_signal(X)
+    _check_n_chans(X, ch_names)
+    if isinstance(ref, str) and ref == "average":
+        return X - X.mean(axis=-2, keepdims=True)
+    refs = [ref] if isinstance(ref, str) else list(ref)
+    if not refs or not all(isinstance(r, str) for r in refs):
+        raise ValueError(
+            f"ref must be 'average', a channel name or a non-empty list of names; got {ref!r}."
+        )
+    idx = pick_channels(ch_names, refs, "ch_names")
+    return X - X[..., idx, :].mean(axis=-2, keepdims=True)
 
 
 def _mirror_one(name: str) -> str:

@@ -36,15 +36,15 @@ from numpy.typing import NDArray
 from .._validation import check_int, check_range, check_sfreq, check_type
 from ..exceptions import DataQualityError
 from ..io.recording import Recording
-from .artifacts import (
+from .bad_channels import (
     _as_channel_matrix,
     _channel_positions,
     _hf_log_ratio,
     _highpass_sd,
     _neighbour_correlation,
-    _zero_phase,
     detect_bad_channels,
 )
+from .filters import _zero_phase
 from .normalize import _as_signals
 
 __all__ = [

@@ -39,7 +39,6 @@ HMS_CHAINS: tuple[str, ...] = tuple(CHAINS)
 #: Frequencies (Hz) of the 100 columns per chain of the Kaggle HMS spectrograms.
 KAGGLE_FREQS: NDArray[np.float64] = np.arange(3, 103, dtype=np.float64) * (200.0 / 1024.0)
 
-_BLOCK_BYTES = 8 * 2**20
 
 
 def sliding_windows(
@@ -134,50 +133,6 @@ def _freq_slice(freqs: NDArray[np.float64], fmin: float, fmax: float | None) -> 
     return slice(int(keep[0]), int(keep[-1]) + 1)
 
 
-def _tapered_power(
-    X: NDArray[np.float64],
-    tapers: NDArray[np.float64],
-    weights: NDArray[np.float64],
-    n_per_seg: int,
-    hop: int,
-    n_fft: int,
-    sl: slice,
-    remove_dc: bool,
-) -> NDArray[np.float64]:
-    """Weighted mean over tapers of |rfft(frame * taper)|², shape (..., n_freqs, n_frames)."""
-    from numpy.lib.stride_tricks import sliding_window_view
-    from scipy import fft as sp_fft
-
-    n_times = X.shape[-1]
-    n_frames = 1 + (n_times - n_per_seg) // hop
-    n_freq = sl.stop - sl.start
-    lead = X.shape[:-1]
-    rows = X.reshape(-1, n_times)
-    out = np.empty((rows.shape[0], n_frames, n_freq), dtype=np.float64)
-    n_tapers = tapers.shape[0]
-    per_row = n_frames * n_tapers * (n_fft // 2 + 1) * 16
-    block = max(1, _BLOCK_BYTES // max(per_row, 1))
-    for start in range(0, rows.shape[0], block):
-        frames = sliding_window_view(rows[start : start + block], n_per_seg, axis=-1)[:, ::hop]
-        if remove_dc:
-            frames = frames - frames.mean(axis=-1, keepdims=True)
-        acc = np.zeros((frames.shape[0], n_frames, n_freq))
-        for k in range(n_tapers):
-            spec = sp_fft.rfft(frames * tapers[k], n_fft, axis=-1)[..., sl]
-            acc += weights[k] * (spec.real**2 + spec.imag**2)
-        out[start : start + block] = acc
-    return np.swapaxes(out, -1, -2).reshape(*lead, n_freq, n_frames)
-
-
-def _one_sided(n_fft: int, sl: slice) -> NDArray[np.float64]:
-    """Factor 2 for every bin but DC (and Nyquist for an even ``n_fft``)."""
-    factor = np.full(n_fft // 2 + 1, 2.0)
-    factor[0] = 1.0
-    if n_fft % 2 == 0:
-        factor[-1] = 1.0
-    return factor[sl]
-
-
 def stft_spectrogram(
     X: Any,
     sfreq: float,
@@ -191,8 +146,9 @@ def stft_spectrogram(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Short-time Fourier power spectrogram, vectorised over channels and windows.
 
-    Equals ``scipy.signal.spectrogram(x, sfreq, window, nperseg=n_per_seg,
-    noverlap=n_per_seg - hop, nfft=n_fft, detrend=False, scaling="density")``.
+    Delegates to ``scipy.signal.spectrogram(x, sfreq, window, nperseg=n_per_seg,
+    noverlap=n_per_seg - hop, nfft=n_fft, detrend=False, scaling="density")``, with our
+    defaults, validation and ``fmin``/``fmax`` selection.
 
     Parameters
     ----------
@@ -226,7 +182,7 @@ def stft_spectrogram(
         If a frame is longer than the signal.
     """
     from scipy import fft as sp_fft
-    from scipy.signal import get_window
+    from scipy.signal import spectrogram
 
     sfreq = check_sfreq(sfreq)
     X = check_array(X, "X")
@@ -235,12 +191,10 @@ def stft_spectrogram(
     n_per_seg, hop, n_fft, n_frames = _frames_setup(X.shape[-1], sfreq, n_per_seg, hop, n_fft)
     freqs = sp_fft.rfftfreq(n_fft, 1.0 / sfreq)
     sl = _freq_slice(freqs, fmin, fmax)
-    win = get_window(window, n_per_seg, fftbins=True).astype(np.float64)
-    scale = _one_sided(n_fft, sl) / (sfreq * np.sum(win**2))
-    S = _tapered_power(X, win[np.newaxis], np.ones(1), n_per_seg, hop, n_fft, sl, False)
-    S *= scale[:, np.newaxis]
-    times = (np.arange(n_frames, dtype=np.float64) * hop + n_per_seg / 2.0) / sfreq
-    return S, freqs[sl].copy(), times
+    _, _, S = spectrogram(X, sfreq, window=window, nperseg=n_per_seg, noverlap=n_per_seg - hop,
+                          nfft=n_fft, detrend=False, scaling="density", axis=-1)
+    return np.ascontiguousarray(S[..., sl, :n_frames]), freqs[sl].copy(), _frame_times(
+        n_frames, hop, n_per_seg, sfreq)
 
 
 def multitaper_spectrogram(
@@ -257,10 +211,12 @@ def multitaper_spectrogram(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Multitaper (DPSS) power spectrogram over sliding frames.
 
-    Each frame's estimate equals ``mne.time_frequency.psd_array_multitaper(frame, sfreq,
-    bandwidth=bandwidth, adaptive=False, low_bias=low_bias, normalization="full")``:
-    the mean is removed, the eigenvalue-weighted average of the tapered periodograms is
-    taken, and all frames, channels and windows are processed in one batched FFT.
+    Each frame's estimate is ``mne.time_frequency.psd_array_multitaper(frame, sfreq,
+    bandwidth=bandwidth, adaptive=False, low_bias=low_bias, normalization="full")``
+    (called once on all frames): the mean is removed and the eigenvalue-weighted average of
+    the tapered periodograms is taken. Zero-padded frames (``n_fft > n_per_seg``), which
+    MNE does not offer, give the same estimate through ``scipy.signal.spectrogram`` with
+    each DPSS taper as the window.
 
     Parameters
     ----------
@@ -296,8 +252,8 @@ def multitaper_spectrogram(
     ValueError
         If a frame is longer than the signal or the bandwidth is below ``sfreq / n_per_seg``.
     """
+    from numpy.lib.stride_tricks import sliding_window_view
     from scipy import fft as sp_fft
-    from scipy.signal.windows import dpss
 
     sfreq = check_sfreq(sfreq)
     X = check_array(X, "X")
@@ -312,22 +268,53 @@ def multitaper_spectrogram(
             f"bandwidth={bandwidth:g} Hz is too narrow for {n_per_seg}-sample frames "
             f"(NW={half_nbw:g} < 0.5); use at least {sfreq / n_per_seg:g} Hz."
         )
-    tapers, ratios = dpss(n_per_seg, half_nbw, int(2 * half_nbw), sym=False, norm=2,
-                          return_ratios=True)
-    tapers = np.atleast_2d(tapers)
-    ratios = np.atleast_1d(ratios)
-    if low_bias:
-        keep = ratios > 0.9
-        if not keep.any():
-            keep = ratios == ratios.max()
-        tapers, ratios = tapers[keep], ratios[keep]
     freqs = sp_fft.rfftfreq(n_fft, 1.0 / sfreq)
     sl = _freq_slice(freqs, fmin, fmax)
-    weights = ratios / ratios.sum()
-    S = _tapered_power(X, tapers, weights, n_per_seg, hop, n_fft, sl, True)
-    S *= (_one_sided(n_fft, sl) / sfreq)[:, np.newaxis]
-    times = (np.arange(n_frames, dtype=np.float64) * hop + n_per_seg / 2.0) / sfreq
-    return S, freqs[sl].copy(), times
+    frames = sliding_window_view(X, n_per_seg, axis=-1)[..., ::hop, :]  # (..., n_frames, n)
+    if n_fft == n_per_seg:
+        from mne.time_frequency import psd_array_multitaper
+
+        psd, _ = psd_array_multitaper(frames, sfreq, bandwidth=2.0 * half_nbw * sfreq / n_per_seg,
+                                      adaptive=False, low_bias=low_bias, normalization="full",
+                                      verbose="error")
+        S = np.swapaxes(psd, -1, -2)[..., sl, :]
+    else:  # zero-padded frames, which MNE does not offer: the same estimate via scipy
+        S = _padded_multitaper(X, sfreq, n_per_seg, hop, n_fft, half_nbw, low_bias)[..., sl, :]
+    return np.ascontiguousarray(S), freqs[sl].copy(), _frame_times(n_frames, hop, n_per_seg,
+                                                                   sfreq)
+
+
+def _padded_multitaper(
+    X: NDArray[np.float64], sfreq: float, n_per_seg: int, hop: int, n_fft: int,
+    half_nbw: float, low_bias: bool,
+) -> NDArray[np.float64]:
+    """MNE's non-adaptive multitaper estimate on frames zero-padded to ``n_fft``.
+
+    The eigenvalue-weighted mean of ``scipy.signal.spectrogram`` with each DPSS taper
+    as the window and the frame mean removed; shape (..., n_freqs, n_frames).
+    """
+    from scipy.signal import spectrogram
+    from scipy.signal.windows import dpss
+
+    tapers, ratios = dpss(n_per_seg, half_nbw, int(2 * half_nbw), sym=False, norm=2,
+                          return_ratios=True)
+    tapers, ratios = np.atleast_2d(tapers), np.atleast_1d(ratios)
+    if low_bias:
+        keep = ratios > 0.9
+        tapers, ratios = (tapers[keep], ratios[keep]) if keep.any() else (
+            tapers[[np.argmax(ratios)]], ratios[[np.argmax(ratios)]])
+    spectra = [spectrogram(X, sfreq, window=taper, nperseg=n_per_seg, noverlap=n_per_seg - hop,
+                           nfft=n_fft, detrend="constant", scaling="density", axis=-1)[2]
+               for taper in tapers]
+    # MNE scales by 1 / sfreq; scipy by 1 / (sfreq * sum(taper**2)), and the periodic
+    # (sym=False) DPSS tapers are not exactly of unit energy
+    weights = ratios / ratios.sum() * (tapers**2).sum(axis=-1)
+    return np.tensordot(weights, np.stack(spectra), axes=1)
+
+
+def _frame_times(n_frames: int, hop: int, n_per_seg: int, sfreq: float) -> NDArray[np.float64]:
+    """Frame centres in seconds."""
+    return (np.arange(n_frames, dtype=np.float64) * hop + n_per_seg / 2.0) / sfreq
 
 
 def hms_region_spectrogram(

@@ -46,6 +46,8 @@ def to_numpy(x: Any, name: str = "x") -> NDArray[np.float64]:
 def softmax(logits: Any, axis: int = -1) -> NDArray[np.float64]:
     """Compute a numerically stable softmax of ``logits`` along ``axis``.
 
+    Delegates to ``scipy.special.softmax``.
+
     Parameters
     ----------
     logits : array-like or Tensor
@@ -58,15 +60,15 @@ def softmax(logits: Any, axis: int = -1) -> NDArray[np.float64]:
     proba : ndarray
         Same shape as ``logits``; sums to 1 along ``axis``.
     """
-    z = to_numpy(logits, "logits")
-    z = z - z.max(axis=axis, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=axis, keepdims=True)
+    from scipy.special import softmax as sp_softmax
+
+    return np.asarray(sp_softmax(to_numpy(logits, "logits"), axis=axis))
 
 
 def _log_softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:
-    z = z - z.max(axis=1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    from scipy.special import log_softmax
+
+    return np.asarray(log_softmax(z, axis=1))
 
 
 def _targets(y: Any, n: int, n_classes: int) -> NDArray[np.float64]:

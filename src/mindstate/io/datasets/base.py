@@ -8,33 +8,16 @@ on the data root (``--data PATH`` replaces it) and :meth:`Dataset.read` on each 
 from __future__ import annotations
 
 import os
-import re
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ..._util import natural_key
 from ...registry import Registry
 
 __all__ = ["DATASETS", "Dataset", "natural_key"]
 
 DATASETS: Registry[type[Dataset]] = Registry("dataset")
-
-
-def natural_key(path: str | os.PathLike[str]) -> list[Any]:
-    """Sort key splitting digits so ``S2`` sorts before ``S10`` (never lexicographic).
-
-    Parameters
-    ----------
-    path : str | path-like
-        The path (or name) to sort.
-
-    Returns
-    -------
-    key : list of str and int
-        The text split at runs of digits, with the digit runs as ``int``.
-    """
-    parts = re.split(r"(\d+)", str(path))
-    return [int(p) if p.isdigit() else p for p in parts]
 
 
 class Dataset(ABC):
