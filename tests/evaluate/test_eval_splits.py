@@ -7,11 +7,13 @@ import pandas as pd
 import pytest
 
 from mindstate.evaluate.splits import (
+    INNER_BY,
     SPLITTERS,
     CrossSessionSplit,
     HoldoutSubjects,
     LeaveOneSubjectOut,
     PatientGroupKFold,
+    PredefinedSplit,
     SubjectTrialSplit,
     TimeOrderedSplit,
     TimeSeriesCV,
@@ -75,7 +77,8 @@ def _all_folds(splitter, groups, y=None, meta=None):
 
 def test_registry_names():
     assert set(SPLITTERS.names()) == {"loso", "subject-trial", "cross-session", "time-ordered",
-                                      "time-series-cv", "group-kfold", "holdout-subjects"}
+                                      "time-series-cv", "group-kfold", "holdout-subjects",
+                                      "predefined"}
     for name in SPLITTERS.names():
         assert SPLITTERS.get(name).protocol == name
 
@@ -379,3 +382,117 @@ def test_inputs_unchanged():
     list(LeaveOneSubjectOut().split(groups))
     pd.testing.assert_frame_equal(groups, g0)
     pd.testing.assert_frame_equal(meta, m0)
+
+
+# ---------------------------------------------------------------------------------------------
+# inner_by: each splitter says how its inner validation split groups
+
+
+def _legacy_inner_by(protocol, groups):
+    """The protocol-name switch experiment.py used before ``inner_by`` existed."""
+    inner_by = "subject" if groups["subject"].nunique() > 2 else "trial"
+    if protocol in ("subject-trial", "time-ordered", "time-series-cv"):
+        inner_by = "trial" if protocol == "subject-trial" else "time"
+    if protocol == "group-kfold":
+        inner_by = "patient"
+    return inner_by
+
+
+EXPECTED_INNER_BY = {  # protocol -> (with 3 subjects, with 2 subjects)
+    "loso": ("subject", "trial"),
+    "holdout-subjects": ("subject", "trial"),
+    "cross-session": ("subject", "trial"),
+    "subject-trial": ("trial", "trial"),
+    "time-ordered": ("time", "time"),
+    "time-series-cv": ("time", "time"),
+    "group-kfold": ("patient", "patient"),
+    "predefined": ("record", "record"),
+}
+
+
+def test_inner_by_table_is_complete():
+    assert set(EXPECTED_INNER_BY) == set(SPLITTERS.names())
+    assert {b for pair in EXPECTED_INNER_BY.values() for b in pair} <= set(INNER_BY)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_INNER_BY))
+def test_inner_by_per_splitter_matches_legacy_rule(name):
+    three, _ = _seed_like(n_subjects=3)
+    two, _ = _seed_like(n_subjects=2)
+    sp = SPLITTERS.get(name)()
+    got = (sp.inner_by(three), sp.inner_by(two))
+    assert got == EXPECTED_INNER_BY[name]
+    if name != "predefined":  # new protocol, no legacy rule
+        assert got == (_legacy_inner_by(name, three), _legacy_inner_by(name, two))
+    assert sp.inner_by(three) in INNER_BY
+
+
+def test_inner_by_counts_subjects_of_the_groups_given():
+    groups, _ = _seed_like(n_subjects=3)
+    train, _ = next(LeaveOneSubjectOut().split(groups))
+    assert LeaveOneSubjectOut().inner_by(groups) == "subject"  # whole data: 3 subjects
+    assert LeaveOneSubjectOut().inner_by(groups.iloc[train]) == "trial"  # 2 training subjects
+    assert CrossSessionSplit().inner_by(groups.iloc[train]) == "trial"
+
+
+def test_inner_by_follows_the_group_column():
+    groups, _ = _clinical(n_patients=6)
+    assert HoldoutSubjects(group="patient").inner_by(groups) == "patient"
+    assert PatientGroupKFold(group="subject").inner_by(groups) == "subject"
+    assert PatientGroupKFold(group="subject").inner_by(groups[groups.subject.isin(["p0", "p1"])]
+                                                       ) == "trial"
+    with pytest.raises(ValueError, match=r"group='site'.*no matching inner validation grouping"):
+        PatientGroupKFold(group="site").inner_by(groups.assign(site="a"))
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['site'\]"):
+        PatientGroupKFold(group="site").inner_by(groups)
+
+
+def test_inner_by_validates_groups():
+    groups, _ = _seed_like()
+    for sp in (LeaveOneSubjectOut(), SubjectTrialSplit(), TimeOrderedSplit(), PredefinedSplit()):
+        with pytest.raises(TypeError, match="must be a pandas DataFrame"):
+            sp.inner_by(np.zeros(3))
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['record'\]"):
+        PredefinedSplit().inner_by(groups.drop(columns="record"))
+
+
+def _data_for(name):
+    """Groups, y and meta on which splitter ``name`` (default arguments) can run."""
+    groups, meta = _seed_like(n_subjects=5)
+    y = np.arange(len(groups)) % 2
+    if name == "predefined":
+        groups = groups.assign(record=[f"row{i}" for i in range(len(groups))])
+        trial_no = groups.trial.str.split("trial").str[1].astype(int)
+        meta = meta.assign(split=np.select([trial_no <= 11, trial_no <= 13],
+                                           ["train", "dev"], "test"))
+    return groups, y, meta
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_INNER_BY))
+def test_inner_validation_split_with_each_splitters_inner_by(name):
+    groups, y, meta = _data_for(name)
+    sp = SPLITTERS.get(name)()
+    train, test = next(sp.split(groups, y, meta))
+    by = sp.inner_by(groups.iloc[train])
+    fit, val = inner_validation_split(train, groups, y, by=by, fraction=0.2, random_state=0,
+                                      meta=meta)
+    assert fit.size and val.size
+    assert np.isin(val, train).all() and np.isin(fit, train).all()
+    assert np.intersect1d(fit, val).size == 0
+    if name == "predefined":
+        assert set(meta.split[np.concatenate([fit, val])]) == {"train"}
+    if by == "time":
+        check_no_temporal_overlap(groups, meta, fit, val)
+    else:
+        check_no_leakage(groups, fit, val, [by])
+
+
+def test_inner_validation_split_by_record():
+    groups, _ = _clinical(n_patients=4)  # records e{p}_{k}: 3 per patient, 2 rows each
+    train = np.arange(len(groups))
+    fit, val = inner_validation_split(train, groups, by="record", fraction=0.25, random_state=0)
+    assert set(groups.record[fit]).isdisjoint(groups.record[val])
+    assert len(set(groups.record[val])) == 3  # round(0.25 * 12)
+    assert sorted(np.concatenate([fit, val]).tolist()) == train.tolist()
+    with pytest.raises(ValueError, match="at least 2 distinct records"):
+        inner_validation_split(np.flatnonzero(groups.record == "e0_0"), groups, by="record")

@@ -1,5 +1,6 @@
-"""Evaluation: leakage-proof splitters (LOSO, subject-trial, cross-session, time, patient k-fold)
-and metrics (classification, HMS KL, regression, calibration, per-group, bootstrap CIs)."""
+"""Evaluation: leakage-proof splitters (LOSO, subject-trial, cross-session, time, patient k-fold,
+predefined; a scikit-learn ``cv`` adapter) and metrics (classification, HMS KL, regression,
+calibration, per-group, bootstrap CIs)."""
 
 from .metrics import (
     HMS_EPS,
@@ -16,15 +17,19 @@ from .metrics import (
     reliability_curve,
 )
 from .splits import (
+    INNER_BY,
     SPLITTERS,
     BaseSplitter,
     CrossSessionSplit,
     HoldoutSubjects,
     LeaveOneSubjectOut,
     PatientGroupKFold,
+    PredefinedSplit,
+    SklearnSplit,
     SubjectTrialSplit,
     TimeOrderedSplit,
     TimeSeriesCV,
+    as_sklearn,
     check_no_leakage,
     check_no_temporal_overlap,
     create_splitter,
@@ -33,16 +38,20 @@ from .splits import (
 
 __all__ = [
     "HMS_EPS",
+    "INNER_BY",
     "SPLITTERS",
     "BaseSplitter",
     "CrossSessionSplit",
     "HoldoutSubjects",
     "LeaveOneSubjectOut",
     "PatientGroupKFold",
+    "PredefinedSplit",
     "ReliabilityCurve",
+    "SklearnSplit",
     "SubjectTrialSplit",
     "TimeOrderedSplit",
     "TimeSeriesCV",
+    "as_sklearn",
     "bootstrap_ci",
     "brier_score",
     "check_no_leakage",
