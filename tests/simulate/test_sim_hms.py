@@ -162,6 +162,23 @@ def test_nans_are_placed_as_documented(root, truth):
     assert eeg2.drop(columns=chans.nan_channel.iloc[0]).notna().all().all()
 
 
+def test_loaded_spectrogram_window_is_the_spectrogram_of_the_loaded_eeg(root, train):
+    from mindstate.io.datasets.hms import load_hms_windows
+
+    w = load_hms_windows(root, fill_nan="none")
+    assert w.X["spec"].shape == (len(train), 4, 100, 300)
+    assert (w.meta["spec_n_frames"] == 300).all()
+    clean = np.flatnonzero((w.meta["nan_fraction"] == 0) & (w.meta["spec_nan_fraction"] == 0))
+    assert len(clean) >= len(train) - 10
+    r = np.arange(4, 21)  # rows whose ~9 s span lies inside the EEG window
+    for i in clean:
+        # spectrogram rows sit at odd seconds of the long recording and the EEG window
+        # starts at an odd second: drop its first second so that the rows line up
+        _, power = hms_spectrogram(w.X["eeg"][i][:, 200:].astype(np.float64) * 1e6)
+        # row r (window second 2r + 2) is frame r + 138: both windows share their centre
+        np.testing.assert_allclose(w.X["spec"][i][:, :, r + 138], power[:, :, r], rtol=1e-3)
+
+
 def test_hms_spectrogram_of_a_sine():
     t = np.arange(int(60 * 200)) / 200.0
     data = np.zeros((19, len(t)))

@@ -364,7 +364,10 @@ def simulate_hms(
 
     Each EEG has its own spectrogram and 2-5 labelled sub-windows at even offsets; for row
     ``i`` the EEG window ``[offset, offset + 50)`` s and the spectrogram window
-    ``[spec_offset, spec_offset + 600)`` s share their centre.
+    ``[spec_offset, spec_offset + 600)`` s share their centre, and the spectrogram holds
+    all 300 rows of every such window. The spectrogram is :func:`hms_spectrogram` of the
+    simulated recording (its double-banana chains), so it carries each pattern's band
+    power, in µV²/Hz; :func:`mindstate.io.datasets.hms.load_hms_windows` cuts both windows.
 
     Parameters
     ----------

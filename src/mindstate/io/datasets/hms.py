@@ -10,25 +10,28 @@ On disk (``DATA_FORMATS.md`` §3)::
                                                     rows 2 s apart
 
 Each train.csv row labels the central 10 s of the 50 s EEG window starting at
-``eeg_label_offset_seconds``; its target is the distribution of expert votes over
+``eeg_label_offset_seconds`` and of the 10 min spectrogram window starting at
+``spectrogram_label_offset_seconds``; its target is the distribution of expert votes over
 :data:`HMS_CLASSES` (vote columns in that order). NaNs occur in the real parquets: the
 readers keep them; :func:`load_hms_windows` fills them the way the winning teams did.
 
 :func:`load_hms_windows` returns :class:`mindstate.io.windows.Windows`, the container
-re-exported as :class:`mindstate.data.Windows`.
+re-exported as :class:`mindstate.data.Windows`; one sample is the 50 s EEG window (19 scalp
+channels by default), the 10 min spectrogram window and the normalised vote distribution.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._validation import check_int, check_option
+from ..._validation import check_int, check_option, check_type, suggest
 from ...exceptions import ReaderError
 from ..recording import Recording
 from ..windows import Windows
@@ -39,7 +42,10 @@ __all__ = [
     "HMS_CHAINS",
     "HMS_CLASSES",
     "HMS_EEG_CHANNELS",
+    "HMS_SCALP_CHANNELS",
     "HMS_SFREQ",
+    "HMS_SPEC_FRAMES",
+    "HMS_SPEC_STEP_S",
     "TRAIN_COLUMNS",
     "VOTE_COLUMNS",
     "load_hms_windows",
@@ -58,6 +64,9 @@ HMS_EEG_CHANNELS: tuple[str, ...] = (
     "Fp1", "F3", "C3", "P3", "F7", "T3", "T5", "O1", "Fz", "Cz", "Pz",
     "Fp2", "F4", "C4", "P4", "F8", "T4", "T6", "O2", "EKG",
 )
+#: The 19 scalp EEG channels (:data:`HMS_EEG_CHANNELS` without ``EKG``): the default
+#: ``eeg`` input of :func:`load_hms_windows`.
+HMS_SCALP_CHANNELS: tuple[str, ...] = HMS_EEG_CHANNELS[:19]
 #: Spectrogram chains in parquet column order.
 HMS_CHAINS: tuple[str, ...] = ("LL", "RL", "LP", "RP")
 #: Sampling rate of the EEG parquets, Hz.
@@ -68,7 +77,12 @@ TRAIN_COLUMNS: tuple[str, ...] = (
     "spectrogram_sub_id", "spectrogram_label_offset_seconds", "label_id", "patient_id",
     "expert_consensus", *VOTE_COLUMNS,
 )
+#: Seconds between the rows of a Kaggle spectrogram parquet.
+HMS_SPEC_STEP_S = 2.0
+#: Frames in the 10 min spectrogram window of one train.csv row (600 s / 2 s).
+HMS_SPEC_FRAMES = 300
 _WINDOW_S = 50.0
+_SPEC_WINDOW_S = HMS_SPEC_STEP_S * HMS_SPEC_FRAMES
 _FILL = ("channel_mean", "zero", "none")
 _SPEC_COLUMN = re.compile(r"^(LL|RL|LP|RP)_(\d+(?:\.\d+)?)$")
 
@@ -129,6 +143,34 @@ def read_hms_eeg(path: str | os.PathLike[str]) -> Recording:
                      meta=meta)
 
 
+def _spec_array(
+    path: Path, dtype: Any = np.float32,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[Any]]:
+    """``time`` (n_rows,), freqs (n_freqs,), power (4, n_freqs, n_rows) of a parquet."""
+    frame = _read_parquet(path, "spectrogram")
+    if "time" not in frame.columns:
+        raise ReaderError(f"{path}: not an HMS spectrogram parquet; no 'time' column.")
+    chains: dict[str, list[tuple[float, str]]] = {c: [] for c in HMS_CHAINS}
+    for col in frame.columns:
+        m = _SPEC_COLUMN.match(str(col))
+        if m:
+            chains[m.group(1)].append((float(m.group(2)), str(col)))
+    sizes = {c: len(v) for c, v in chains.items()}
+    if len(set(sizes.values())) != 1 or sizes["LL"] == 0:
+        raise ReaderError(
+            f"{path}: expected the same number of frequency columns for each chain "
+            f"LL, RL, LP, RP (100 in the competition files); got {sizes}."
+        )
+    freqs = np.array([f for f, _ in chains["LL"]])
+    try:
+        power = np.stack([frame[[c for _, c in chains[ch]]].to_numpy(dtype=dtype).T
+                          for ch in HMS_CHAINS])
+        times = frame["time"].to_numpy(dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ReaderError(f"{path}: spectrogram columns are not numeric ({exc}).") from exc
+    return times, freqs, power
+
+
 def read_hms_spectrogram(
     path: str | os.PathLike[str],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
@@ -146,31 +188,10 @@ def read_hms_spectrogram(
     freqs : ndarray of shape (100,)
         Frequencies in Hz, parsed from the LL column names (0.59 ... 19.92).
     power : ndarray of shape (4, 100, n_rows)
-        Power per chain (LL, RL, LP, RP), frequency and time; NaNs are kept.
+        Power per chain (LL, RL, LP, RP), frequency and time, as stored (the competition
+        does not document its units; non-negative); NaNs are kept.
     """
-    path = Path(path)
-    frame = _read_parquet(path, "spectrogram")
-    if "time" not in frame.columns:
-        raise ReaderError(f"{path}: not an HMS spectrogram parquet; no 'time' column.")
-    chains: dict[str, list[tuple[float, str]]] = {c: [] for c in HMS_CHAINS}
-    for col in frame.columns:
-        m = _SPEC_COLUMN.match(str(col))
-        if m:
-            chains[m.group(1)].append((float(m.group(2)), str(col)))
-    sizes = {c: len(v) for c, v in chains.items()}
-    if len(set(sizes.values())) != 1 or sizes["LL"] == 0:
-        raise ReaderError(
-            f"{path}: expected the same number of frequency columns for each chain "
-            f"LL, RL, LP, RP (100 in the competition files); got {sizes}."
-        )
-    freqs = np.array([f for f, _ in chains["LL"]])
-    try:
-        power = np.stack([frame[[c for _, c in chains[ch]]].to_numpy(dtype=np.float64).T
-                          for ch in HMS_CHAINS])
-        times = frame["time"].to_numpy(dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ReaderError(f"{path}: spectrogram columns are not numeric ({exc}).") from exc
-    return times, freqs, power
+    return _spec_array(Path(path), np.float64)
 
 
 def _train_csv(root: str | os.PathLike[str]) -> Path:
@@ -211,6 +232,13 @@ def read_hms_train(root: str | os.PathLike[str]) -> Any:
         raise ReaderError(f"{csv}: missing column(s) {missing}; expected {list(TRAIN_COLUMNS)}.")
     if len(frame) == 0:
         raise ReaderError(f"{csv}: holds no rows.")
+    offsets = frame[["eeg_label_offset_seconds", "spectrogram_label_offset_seconds"]]
+    bad_offset = ~np.isfinite(offsets.to_numpy(dtype=np.float64, na_value=np.nan)).all(axis=1)
+    if bad_offset.any():
+        raise ReaderError(
+            f"{csv}: row {int(np.flatnonzero(bad_offset)[0])} has a missing or non-finite "
+            "label offset."
+        )
     votes = frame[list(VOTE_COLUMNS)]
     if votes.isna().any().any() or (votes < 0).any().any():
         bad = int(np.flatnonzero((votes.isna() | (votes < 0)).any(axis=1).to_numpy())[0])
@@ -225,7 +253,7 @@ def read_hms_train(root: str | os.PathLike[str]) -> Any:
 
 
 def _fill(window: NDArray[np.float32], how: str) -> NDArray[np.float32]:
-    """Fill NaNs of (20, n) per channel: nan-mean of the channel, 0 for an all-NaN one."""
+    """Fill NaNs of (n_chans, n) per channel: nan-mean of the channel, 0 for an all-NaN one."""
     bad = np.isnan(window)
     if not bad.any() or how == "none":
         return window
@@ -237,65 +265,216 @@ def _fill(window: NDArray[np.float32], how: str) -> NDArray[np.float32]:
     return np.where(bad, means[:, None].astype(np.float32), window)
 
 
-def load_hms_windows(
-    root: str | os.PathLike[str],
-    *,
-    max_rows: int | None = None,
-    fill_nan: str = "channel_mean",
-) -> Windows:
-    """Cut the labelled 50 s EEG window of every train.csv row.
+def _check_eeg_channels(eeg_channels: Any) -> list[int]:
+    """Indices of ``eeg_channels`` in :data:`HMS_EEG_CHANNELS` (validated)."""
+    if isinstance(eeg_channels, str) or not isinstance(eeg_channels, Sequence):
+        raise TypeError(
+            "eeg_channels must be a sequence of channel names (e.g. HMS_SCALP_CHANNELS); "
+            f"got {eeg_channels!r}. For one channel use [{eeg_channels!r}]."
+        )
+    names = [str(check_type(c, str, "eeg_channels[i]")) for c in eeg_channels]
+    if not names:
+        raise ValueError("eeg_channels must name at least one channel; got [].")
+    dupes = sorted({c for c in names if names.count(c) > 1})
+    if dupes:
+        raise ValueError(f"eeg_channels must not repeat a channel; got {dupes} twice.")
+    unknown = [c for c in names if c not in HMS_EEG_CHANNELS]
+    if unknown:
+        hint = suggest(unknown[0], HMS_EEG_CHANNELS)
+        raise ValueError(
+            f"eeg_channels must be columns of the HMS EEG parquet "
+            f"({', '.join(HMS_EEG_CHANNELS)}); got unknown {unknown}.{hint}"
+        )
+    return [HMS_EEG_CHANNELS.index(c) for c in names]
 
-    Parameters
-    ----------
-    root : path-like
-        The HMS folder (holding ``train.csv`` and ``train_eegs/``).
-    max_rows : int | None
-        Use only the first ``max_rows`` rows of train.csv.
-    fill_nan : {"channel_mean", "zero", "none"}
-        ``"channel_mean"`` (as the winning teams): each channel's NaNs become its nan-mean
-        within the window, an all-NaN channel becomes 0. ``"zero"`` sets NaNs to 0;
-        ``"none"`` keeps them. The NaN fraction of each window is in ``meta`` either way.
 
-    Returns
-    -------
-    Windows
-        ``X`` of shape (n_rows, 20, 10000), float32, in volts (rows ``[offset * 200,
-        (offset + 50) * 200)`` of the EEG, channels :data:`HMS_EEG_CHANNELS`); ``y`` of shape
-        (n_rows, 6), the vote distributions (rows sum to 1); ``groups`` with subject =
-        patient = ``patient_id``, trial = ``label_id``, record = ``eeg_id``; ``meta`` with
-        record, start, stop (s), ``nan_fraction``, ``eeg_id``, ``spectrogram_id``,
-        ``spectrogram_label_offset_seconds``, ``label_id``, ``expert_consensus`` and
-        ``n_votes``.
-    """
-    import pandas as pd
+def _require(path: Path, what: str, key: str, value: Any, csv: Path) -> None:
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"HMS {what} parquet not found: {path} ({key} {int(value)}, listed in {csv})."
+        )
 
-    check_option(fill_nan, _FILL, "fill_nan")
-    frame = read_hms_train(root)
-    csv = _train_csv(root)
+
+def _select_rows(frame: Any, csv: Path, min_votes: int, max_rows: int | None) -> Any:
+    """Rows with at least ``min_votes`` votes, then the first ``max_rows`` of them."""
+    n_votes = frame[list(VOTE_COLUMNS)].sum(axis=1).to_numpy()
+    frame = frame.assign(csv_row=np.arange(len(frame)))
+    if min_votes > 0:
+        frame = frame[n_votes >= min_votes]
+        if len(frame) == 0:
+            raise ValueError(
+                f"min_votes={min_votes} keeps none of the {len(n_votes)} rows of {csv}; "
+                f"the most votes in a row is {int(n_votes.max())}."
+            )
     if max_rows is not None:
-        frame = frame.iloc[: check_int(max_rows, "max_rows", min_value=1)]
-    frame = frame.reset_index(drop=True)
+        frame = frame.iloc[:max_rows]
+    return frame.reset_index(drop=True)
+
+
+def _eeg_windows(
+    frame: Any, csv: Path, picks: list[int], fill_nan: str
+) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
+    """(n_rows, n_chans, 10000) float32 volts and the NaN fraction of each window."""
     eeg_dir = csv.parent / "train_eegs"
     n_win = int(_WINDOW_S * HMS_SFREQ)
-    X = np.empty((len(frame), len(HMS_EEG_CHANNELS), n_win), dtype=np.float32)
+    X = np.empty((len(frame), len(picks), n_win), dtype=np.float32)
     nan_fraction = np.zeros(len(frame))
-    for eeg_id, rows in frame.groupby("eeg_id", sort=False):
+    for eeg_id, rows in frame.groupby("eeg_id", sort=False):  # one parquet in memory at a time
         path = eeg_dir / f"{int(eeg_id)}.parquet"
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"HMS EEG parquet not found: {path} (eeg_id {int(eeg_id)}, listed in {csv})."
-            )
-        data = _eeg_array(path)  # (n_times, 20), µV
-        for i, offset in zip(rows.index, rows["eeg_label_offset_seconds"]):
+        data = _eeg_array(path)[:, picks]  # (n_times, n_chans), µV
+        for i, row, offset in zip(rows.index, rows["csv_row"], rows["eeg_label_offset_seconds"]):
             a = int(round(float(offset) * HMS_SFREQ))
             if a < 0 or a + n_win > len(data):
                 raise ReaderError(
-                    f"{path}: train.csv row {i} asks for {offset:g}-{float(offset) + 50:g} s "
+                    f"{path}: train.csv row {row} asks for {offset:g}-{float(offset) + 50:g} s "
                     f"but the file holds {len(data) / HMS_SFREQ:g} s."
                 )
             window = data[a:a + n_win].T
             nan_fraction[i] = float(np.isnan(window).mean())
             X[i] = _fill(window, fill_nan) * np.float32(1e-6)
+        del data
+    return X, nan_fraction
+
+
+def _spec_windows(
+    frame: Any, csv: Path, fill_nan: str
+) -> tuple[NDArray[np.float32], NDArray[np.float64], NDArray[np.int64]]:
+    """(n_rows, 4, n_freqs, 300) float32, the NaN fraction and frames found per window."""
+    spec_dir = csv.parent / "train_spectrograms"
+    S: NDArray[np.float32] | None = None
+    nan_fraction = np.zeros(len(frame))
+    n_frames = np.zeros(len(frame), dtype=np.int64)
+    for spec_id, rows in frame.groupby("spectrogram_id", sort=False):
+        path = spec_dir / f"{int(spec_id)}.parquet"
+        times, freqs, power = _spec_array(path)
+        if S is None:
+            S = np.empty((len(frame), len(HMS_CHAINS), len(freqs), HMS_SPEC_FRAMES),
+                         dtype=np.float32)
+        elif len(freqs) != S.shape[2]:
+            raise ReaderError(
+                f"{path}: {len(freqs)} frequencies per chain, but the spectrograms read "
+                f"before hold {S.shape[2]}; all must share one frequency grid."
+            )
+        offsets = rows["spectrogram_label_offset_seconds"].to_numpy(dtype=np.float64)
+        for i, row, offset in zip(rows.index, rows["csv_row"], offsets):
+            inside = (times >= offset) & (times < offset + _SPEC_WINDOW_S)
+            if not inside.any():
+                span = f"{np.nanmin(times):g}-{np.nanmax(times):g} s" if len(times) else "no rows"
+                raise ReaderError(
+                    f"{path}: train.csv row {row} asks for the spectrogram window "
+                    f"{offset:g}-{offset + _SPEC_WINDOW_S:g} s but the file's time column "
+                    f"covers {span}."
+                )
+            k = np.floor((times[inside] - offset) / HMS_SPEC_STEP_S).astype(np.int64)
+            if len(np.unique(k)) < len(k):
+                raise ReaderError(
+                    f"{path}: rows less than {HMS_SPEC_STEP_S:g} s apart in the window "
+                    f"{offset:g}-{offset + _SPEC_WINDOW_S:g} s (train.csv row {row}); the "
+                    "competition spectrograms have one row every 2 s."
+                )
+            window = np.full(S.shape[1:], np.nan, dtype=np.float32)
+            window[:, :, k] = power[:, :, inside]
+            nan_fraction[i] = float(np.isnan(window).mean())
+            n_frames[i] = len(k)
+            S[i] = window if fill_nan == "none" else np.nan_to_num(window, nan=0.0)
+        del power
+    assert S is not None  # frame has >= 1 row (read_hms_train)
+    return S, nan_fraction, n_frames
+
+
+def load_hms_windows(
+    root: str | os.PathLike[str],
+    *,
+    max_rows: int | None = None,
+    fill_nan: str = "channel_mean",
+    spectrogram: bool = True,
+    eeg_channels: Sequence[str] = HMS_SCALP_CHANNELS,
+    min_votes: int = 0,
+) -> Windows:
+    """Cut one sample per train.csv row: 50 s EEG, 10 min spectrogram and vote distribution.
+
+    Each EEG and spectrogram parquet is read once (rows are grouped by id) and only one
+    parquet is held in memory at a time. Every parquet listed is checked to exist before
+    any is read.
+
+    Parameters
+    ----------
+    root : path-like
+        The HMS folder (holding ``train.csv``, ``train_eegs/`` and, with ``spectrogram``,
+        ``train_spectrograms/``).
+    max_rows : int | None
+        Keep only the first ``max_rows`` rows (after the ``min_votes`` filter).
+    fill_nan : {"channel_mean", "zero", "none"}
+        EEG: ``"channel_mean"`` (as the winning teams) sets each channel's NaNs to its
+        nan-mean within the window and an all-NaN channel to 0; ``"zero"`` sets NaNs to 0.
+        Spectrogram: both set NaNs (including frames missing from the file) to 0.
+        ``"none"`` keeps NaNs in both. The NaN fractions before filling are in ``meta``
+        either way.
+    spectrogram : bool
+        Also cut the 10 min spectrogram window; ``X`` is then a dict (see Returns).
+    eeg_channels : sequence of str
+        EEG parquet columns to keep, in this order; default the 19 scalp channels
+        :data:`HMS_SCALP_CHANNELS` (no ``EKG``). Pass :data:`HMS_EEG_CHANNELS` for all 20.
+    min_votes : int
+        Keep only rows with at least this many expert votes (the winners trained their
+        second stage on rows with >= 10); 0 keeps every row.
+
+    Returns
+    -------
+    Windows
+        ``X`` : with ``spectrogram=True`` a dict with
+
+        - ``"eeg"``: ndarray of shape (n_rows, n_chans, 10000), float32, in volts (rows
+          ``[offset * 200, (offset + 50) * 200)`` of the EEG parquet, converted from µV,
+          channels ``eeg_channels``);
+        - ``"spec"``: ndarray of shape (n_rows, 4, 100, 300), float32: chains LL, RL, LP,
+          RP (:data:`HMS_CHAINS`), frequencies 0.59-19.92 Hz, frames 2 s apart. Frame
+          ``k`` is the parquet row with ``time`` in ``[offset + 2k, offset + 2k + 2)``
+          where offset = ``spectrogram_label_offset_seconds``; frames without a row are
+          NaN before filling. Raw power as stored in the competition files (units not
+          documented by the competition; non-negative): take a log (after clipping away
+          zeros) downstream.
+
+        with ``spectrogram=False`` the EEG array alone. ``y`` of shape (n_rows, 6): the
+        vote distributions over :data:`HMS_CLASSES` (rows sum to 1). ``groups`` with
+        subject = patient = ``patient_id``, trial = ``label_id``, record = ``eeg_id``.
+        ``meta`` with ``record``, ``start`` and ``stop`` (s, of the EEG window),
+        ``nan_fraction`` (EEG window, before filling), ``eeg_id``, ``spectrogram_id``,
+        ``spectrogram_label_offset_seconds``, ``label_id``, ``patient_id``,
+        ``expert_consensus``, ``n_votes`` and ``csv_row`` (0-based row of train.csv); with
+        ``spectrogram=True`` also ``spec_start`` and ``spec_stop`` (s, in the
+        spectrogram's ``time``), ``spec_nan_fraction`` (NaN fraction of the window before
+        filling, missing frames included) and ``spec_n_frames`` (parquet rows found in the
+        window, 300 when complete).
+
+    Raises
+    ------
+    FileNotFoundError
+        When train.csv lists an EEG (or, with ``spectrogram``, spectrogram) parquet that
+        does not exist; the message names the file, the id and train.csv.
+    ReaderError
+        When a row's EEG window runs past its file, or its spectrogram window holds no row
+        of the file.
+    """
+    import pandas as pd
+
+    check_option(fill_nan, _FILL, "fill_nan")
+    spectrogram = bool(check_type(spectrogram, bool, "spectrogram"))
+    min_votes = check_int(min_votes, "min_votes", min_value=0)
+    if max_rows is not None:
+        max_rows = check_int(max_rows, "max_rows", min_value=1)
+    picks = _check_eeg_channels(eeg_channels)
+    frame = read_hms_train(root)
+    csv = _train_csv(root)
+    frame = _select_rows(frame, csv, min_votes, max_rows)
+    for eeg_id in frame["eeg_id"].unique():
+        _require(csv.parent / "train_eegs" / f"{int(eeg_id)}.parquet", "EEG", "eeg_id",
+                 eeg_id, csv)
+    if spectrogram:
+        for spec_id in frame["spectrogram_id"].unique():
+            _require(csv.parent / "train_spectrograms" / f"{int(spec_id)}.parquet",
+                     "spectrogram", "spectrogram_id", spec_id, csv)
+    eeg, nan_fraction = _eeg_windows(frame, csv, picks, fill_nan)
     votes = frame[list(VOTE_COLUMNS)].to_numpy(dtype=np.float64)
     y = votes / votes.sum(axis=1, keepdims=True)
     patient = frame["patient_id"].astype(str)
@@ -309,10 +488,17 @@ def load_hms_windows(
         "nan_fraction": nan_fraction, "eeg_id": frame["eeg_id"],
         "spectrogram_id": frame["spectrogram_id"],
         "spectrogram_label_offset_seconds": frame["spectrogram_label_offset_seconds"],
-        "label_id": frame["label_id"], "expert_consensus": frame["expert_consensus"],
-        "n_votes": votes.sum(axis=1).astype(np.int64),
+        "label_id": frame["label_id"], "patient_id": frame["patient_id"],
+        "expert_consensus": frame["expert_consensus"],
+        "n_votes": votes.sum(axis=1).astype(np.int64), "csv_row": frame["csv_row"],
     })
-    return Windows(X, y, groups, meta)
+    if not spectrogram:
+        return Windows(eeg, y, groups, meta)
+    spec, spec_nan, spec_frames = _spec_windows(frame, csv, fill_nan)
+    spec_start = frame["spectrogram_label_offset_seconds"].to_numpy(dtype=np.float64)
+    meta = meta.assign(spec_start=spec_start, spec_stop=spec_start + _SPEC_WINDOW_S,
+                       spec_nan_fraction=spec_nan, spec_n_frames=spec_frames)
+    return Windows({"eeg": eeg, "spec": spec}, y, groups, meta)
 
 
 # ---------------------------------------------------------------------------- dataset
@@ -322,18 +508,40 @@ class HMS(Dataset):
 
     Parameters
     ----------
+    spectrogram : bool
+        :meth:`windows` returns ``X = {"eeg": ..., "spec": ...}`` (the 50 s EEG and the
+        10 min Kaggle spectrogram of each row) when true, the EEG array alone when false.
     max_rows : int | None
-        Passed to :func:`load_hms_windows` by :meth:`windows`.
+        Keep only the first ``max_rows`` rows (after ``min_votes``).
     fill_nan : {"channel_mean", "zero", "none"}
         NaN handling of :meth:`windows`.
+    min_votes : int
+        Keep only rows with at least this many expert votes (0 keeps all).
+    eeg_channels : sequence of str
+        EEG channels of :meth:`windows`; default the 19 scalp channels (no ``EKG``).
+
+    See Also
+    --------
+    load_hms_windows : What :meth:`windows` returns.
     """
 
     modality = "hms"
     classes = HMS_CLASSES
 
-    def __init__(self, *, max_rows: int | None = None, fill_nan: str = "channel_mean") -> None:
+    def __init__(
+        self,
+        *,
+        spectrogram: bool = True,
+        max_rows: int | None = None,
+        fill_nan: str = "channel_mean",
+        min_votes: int = 0,
+        eeg_channels: Sequence[str] = HMS_SCALP_CHANNELS,
+    ) -> None:
+        self.spectrogram = spectrogram
         self.max_rows = max_rows
         self.fill_nan = fill_nan
+        self.min_votes = min_votes
+        self.eeg_channels = eeg_channels
 
     def find(self, root: str | os.PathLike[str]) -> list[Path]:
         """The EEG parquet of every ``eeg_id`` in train.csv (or every parquet in a folder).
@@ -412,7 +620,10 @@ class HMS(Dataset):
         Windows
             See :func:`load_hms_windows`.
         """
-        return load_hms_windows(root, max_rows=self.max_rows, fill_nan=self.fill_nan)
+        return load_hms_windows(
+            root, max_rows=self.max_rows, fill_nan=self.fill_nan, spectrogram=self.spectrogram,
+            eeg_channels=self.eeg_channels, min_votes=self.min_votes,
+        )
 
     @classmethod
     def make_fake(cls, out_dir: str | os.PathLike[str], **kwargs: Any) -> Path:
@@ -451,9 +662,12 @@ def make_fake_hms(
 
     ``train.csv`` has the 15 columns; EEG ``i`` (one patient each) is
     ``50 + 2 * (n_rows_per_eeg - 1)`` s of 30 µV noise in 20 float32 columns with label
-    offsets 0, 2, 4 ... s; each has a 600 s spectrogram (300 rows, ``time`` = 1, 3, 5 ...,
-    int64; 400 float32 columns). EEG 0 has NaN in every channel from 5 to 6 s and, when
-    ``n_eegs >= 2``, EEG 1 has an all-NaN ``C3``.
+    offsets 0, 2, 4 ... s; each has its own spectrogram with the same label offsets,
+    ``600 + 2 * (n_rows_per_eeg - 1)`` s long so that every row's 10 min window is complete
+    (``300 + n_rows_per_eeg - 1`` rows, ``time`` = 1, 3, 5 ..., int64; 400 float32
+    lognormal columns ``LL_0.59`` ... ``RP_19.92``). EEG 0 has NaN in every channel from 5
+    to 6 s and its spectrogram row at ``time`` 5 is NaN; when ``n_eegs >= 2``, EEG 1 has an
+    all-NaN ``C3``.
 
     Parameters
     ----------
@@ -494,9 +708,12 @@ def make_fake_hms(
             x[:, HMS_EEG_CHANNELS.index("C3")] = np.nan
         pd.DataFrame(x, columns=list(HMS_EEG_CHANNELS)).to_parquet(
             root / "train_eegs" / f"{eeg_id}.parquet", index=False)
-        spec = pd.DataFrame(rng.lognormal(2.0, 1.0, (300, 400)).astype(np.float32),
-                            columns=_spec_columns())
-        spec.insert(0, "time", np.arange(1, 600, 2, dtype=np.int64))
+        n_spec = HMS_SPEC_FRAMES + n_rows - 1
+        power = rng.lognormal(2.0, 1.0, (n_spec, 400)).astype(np.float32)
+        if i == 0:
+            power[2] = np.nan  # time 5 s, like the EEG's NaN run
+        spec = pd.DataFrame(power, columns=_spec_columns())
+        spec.insert(0, "time", np.arange(1, 2 * n_spec, 2, dtype=np.int64))
         spec.to_parquet(root / "train_spectrograms" / f"{spec_id}.parquet", index=False)
         for j in range(n_rows):
             votes = rng.multinomial(int(rng.integers(1, 15)), np.full(6, 1 / 6))
