@@ -21,6 +21,14 @@ from .spectral import (
     psd_welch,
     spectral_entropy,
 )
+from .text import (
+    TEXT_ENCODERS,
+    EncoderBackend,
+    TextEncoder,
+    default_cache_dir,
+    encode_texts,
+    get_text_encoder,
+)
 from .time import (
     TIME_FEATURES,
     TimeFeatures,
@@ -50,4 +58,7 @@ __all__ = [
     "dasm", "default_wavelet_level", "detect_spikes", "hjorth", "kurtosis", "line_length",
     "peak_to_peak", "rasm", "resolve_pairs", "skewness", "spike_rates", "time_features",
     "wavelet_band_edges", "wavelet_band_energies", "zero_crossing_rate",
+    # text embeddings
+    "TEXT_ENCODERS", "EncoderBackend", "TextEncoder", "default_cache_dir", "encode_texts",
+    "get_text_encoder",
 ]
