@@ -66,6 +66,9 @@ class DataConfig:
         How windows get labels (see :func:`~mindstate.data.windows.make_windows`):
         ``"annotations"`` for trials, ``None`` for ``rec.meta["label"]`` or
         ``rec.meta["target"]``.
+    label_rule : {"pure", "majority"}
+        Physiology windows: keep only windows whose per-second labels agree (``pure``) or
+        take the most frequent label (``majority``).
     """
 
     dataset: str
@@ -77,6 +80,7 @@ class DataConfig:
     window_s: float = 4.0
     step_s: float | None = None
     label: str | None = None
+    label_rule: Literal["pure", "majority"] = "majority"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,7 +104,23 @@ class PreprocessConfig:
         Replace the channels listed in ``rec.meta["bads"]`` by spherical-spline
         interpolation before picking.
     on_flat : {"raise", "warn", "ignore"}
-        What to do when a recording has flat (dead) channels.
+        What to do when a recording has flat (dead) channels (in training and at inference).
+    montage : {"double_banana", "referential"}
+        HMS samples: bipolar double-banana derivations or the referential channels.
+    streams : list of str | None
+        Physiology streams to use, in order; ``None`` uses ``bvp, eda, temp, acc``.
+    stream_lowpass : dict of str to float
+        Physiology: zero-phase low-pass cut-off per stream, in Hz (e.g. ``{eda: 1.0}``).
+    stream_resample : dict of str to float
+        Physiology: target rate per stream, in Hz.
+    stream_normalize : {"participant", "none"}
+        Physiology: standardise every stream by the participant's own whole-recording
+        median/IQR (label-free), or keep raw units.
+    encoder : str
+        Text: a registered sentence encoder (``minilm``, ``hashing``) or a local model folder.
+    cache_dir : str | None
+        Text: embedding cache folder; ``"auto"`` uses ``$MINDSTATE_CACHE`` or
+        ``~/.cache/mindstate``; ``None`` disables the cache.
     """
 
     resample: float | None = None
@@ -109,6 +129,13 @@ class PreprocessConfig:
     normalize: Literal["robust", "zscore", "recording", "none"] = "robust"
     interpolate_bads: bool = True
     on_flat: Literal["raise", "warn", "ignore"] = "raise"
+    montage: Literal["double_banana", "referential"] = "double_banana"
+    streams: list[str] | None = None
+    stream_lowpass: dict[str, float] = field(default_factory=dict)
+    stream_resample: dict[str, float] = field(default_factory=dict)
+    stream_normalize: Literal["participant", "none"] = "participant"
+    encoder: str = "minilm"
+    cache_dir: str | None = "auto"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,9 +179,9 @@ class TrainConfig:
         Early-stopping patience on validation loss, in epochs; ``None`` disables it.
     grad_clip : float | None
         Gradient-norm clipping value; ``None`` disables clipping.
-    loss : str
+    loss : str | None
         Name of a registered loss (e.g. ``"ce"``, ``"weighted_ce"``, ``"focal"``, ``"kl"``,
-        ``"mse"``, ``"ccc"``).
+        ``"mse"``, ``"ccc"``); ``None`` uses the task's default (``ce``, ``kl``, ``mse``).
     loss_kwargs : dict
         Keyword arguments for the loss; for ``"weighted_ce"`` without ``weight`` the class
         weights are computed from the training labels.
@@ -178,6 +205,9 @@ class TrainConfig:
         Recompute the model's feature extractor in the backward pass to save memory.
     progress : bool
         Show a progress bar during training.
+    ensemble : int
+        Members of a deep ensemble trained with different seeds (1: a single model); the
+        Predictor averages their probabilities and reports their spread.
     """
 
     epochs: int = 30
@@ -189,7 +219,7 @@ class TrainConfig:
     warmup_epochs: float = 0.0
     patience: int | None = 10
     grad_clip: float | None = None
-    loss: str = "ce"
+    loss: str | None = None
     loss_kwargs: dict[str, Any] = field(default_factory=dict)
     augment: list[dict[str, Any]] = field(default_factory=list)
     precision: str = "32-true"
@@ -200,6 +230,7 @@ class TrainConfig:
     num_threads: int | None = None
     gradient_checkpointing: bool = False
     progress: bool = False
+    ensemble: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -221,6 +252,10 @@ class EvaluateConfig:
     bootstrap : int
         Number of subject-level bootstrap resamples for the balanced-accuracy 95 %
         confidence interval; ``0`` skips it.
+    conformal_alpha : float | None
+        Split-conformal miscoverage: sets (classification) or intervals (regression) are
+        calibrated on the inner validation split and their coverage on the held-out windows
+        is reported; ``None`` disables them.
     """
 
     protocol: str = "loso"
@@ -228,6 +263,7 @@ class EvaluateConfig:
     baseline: bool = True
     calibrate: bool = True
     bootstrap: int = 200
+    conformal_alpha: float | None = 0.1
 
 
 @dataclass(frozen=True, kw_only=True)

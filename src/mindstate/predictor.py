@@ -1,12 +1,24 @@
-"""The one inference path: load a run directory and predict windows, recordings or files.
+"""The one inference path: load a run directory and predict anything its chain accepts.
 
 ``mindstate predict``, ``evaluate --data``, and later ``explain``, ``serve`` and ``stream`` all go
-through :class:`Predictor`, so a model behaves identically everywhere.
+through :class:`Predictor`, so a model behaves identically everywhere::
+
+    from mindstate import Predictor
+    pred = Predictor.load("runs/eegmat")
+    result = pred.predict(raw)            # mne.io.Raw, Recording, file path, array + sfreq ...
+    result.table                           # one row per window
+
+The run directory stores the **input contract** (``contract.json``: modality, channels and
+their order, sampling rate(s), window, units, normalisation, encoder); :meth:`Predictor.predict`
+checks every input against it: a recording at another rate is resampled (with a warning), a
+missing channel or stream is refused in one line.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,183 +26,446 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ._validation import check_array
-from .data.pipeline import SignalChain
 from .data.windows import Windows, concat_windows
 from .runs import check_run_dir, fingerprint, read_json
+from .tasks import Task, make_task
 
-__all__ = ["Predictor"]
+__all__ = ["Prediction", "Predictor"]
 
 
-class Predictor:
-    """A trained model with its signal chain, calibration and class names.
-
-    Use :meth:`from_run_dir`; the constructor only stores its arguments.
+@dataclass
+class Prediction:
+    """Per-window predictions of one input.
 
     Parameters
     ----------
-    model : torch.nn.Module
-        The trained network (eval mode).
-    chain : SignalChain
-        The fitted signal chain.
-    temperature : float
-        Temperature applied to logits before the softmax (1 = uncalibrated).
     task : str
         ``"classification"``, ``"soft"`` or ``"regression"``.
+    names : list of str
+        Class or target names, in output order.
+    table : DataFrame
+        One row per window: ``record``, ``start``, ``stop`` and the task's columns
+        (``predicted``, ``confidence``, ``uncertainty``, ``p_<class>``, optional
+        ``mutual_information`` and ``set``; or ``<target>`` and optional interval bounds).
+    values : dict of str to ndarray
+        The arrays behind the table (``proba``, ``outputs``, ``confidence``, ...).
+    """
+
+    task: str
+    names: list[str]
+    table: pd.DataFrame
+    values: dict[str, NDArray[Any]] = field(default_factory=dict)
+
+    @property
+    def proba(self) -> NDArray[Any] | None:
+        """Calibrated class probabilities (n_windows, n_classes); ``None`` for regression."""
+        return self.values.get("proba")
+
+    @property
+    def outputs(self) -> NDArray[Any] | None:
+        """Regression outputs (n_windows, n_targets); ``None`` for classification."""
+        return self.values.get("outputs")
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: task, names and the per-window records.
+
+        Returns
+        -------
+        dict
+            ``{"task", "classes", "windows"}``.
+        """
+        return {"task": self.task, "classes": self.names,
+                "windows": self.table.to_dict(orient="records")}
+
+
+class Predictor:
+    """A trained model (or ensemble) with its signal chain, task, calibration and contract.
+
+    Use :meth:`load`; the constructor only stores its arguments.
+
+    Parameters
+    ----------
+    models : torch.nn.Module | list of torch.nn.Module
+        The trained network(s); several are a deep ensemble (outputs averaged after the
+        output activation, their spread reported).
+    chain : object
+        The fitted signal chain (:class:`~mindstate.data.pipeline.SignalChain`,
+        :class:`~mindstate.data.chains.PhysioChain`, ...).
+    task : Task | str
+        The task object (or its kind).
+    temperature : float
+        Softmax temperature (1 = uncalibrated).
     dataset : str
-        Registered dataset name whose reader reads input files.
-    dataset_kwargs : dict
+        Registered dataset whose reader reads input files.
+    dataset_kwargs : dict | None
         Reader options.
     run_dir : Path | None
         Where it was loaded from.
+    conformal : dict | None
+        Split-conformal state (:meth:`~mindstate.tasks.Task.fit_conformal`); when given every
+        prediction carries a set (classification) or an interval (regression).
     """
 
-    def __init__(self, model: Any, chain: SignalChain, temperature: float, task: str,
-                 dataset: str, dataset_kwargs: dict[str, Any] | None = None,
-                 run_dir: Path | None = None) -> None:
-        self.model = model
+    def __init__(self, models: Any, chain: Any, task: Task | str, temperature: float = 1.0,
+                 dataset: str = "", dataset_kwargs: dict[str, Any] | None = None,
+                 run_dir: Path | None = None, conformal: dict[str, Any] | None = None) -> None:
+        self.models = list(models) if isinstance(models, (list, tuple)) else [models]
         self.chain = chain
-        self.temperature = temperature
-        self.task = task
+        self.task = make_task(task) if isinstance(task, str) else task
+        self.temperature = float(temperature)
         self.dataset = dataset
         self.dataset_kwargs = dict(dataset_kwargs or {})
         self.run_dir = run_dir
+        self.conformal = conformal
+
+    @property
+    def model(self) -> Any:
+        """The first (or only) network."""
+        return self.models[0]
 
     @property
     def classes(self) -> list[str]:
         """Class names (or target names) in output order."""
-        n = int(self.model.n_outputs)
-        return list(self.chain.classes) if self.chain.classes else [str(i) for i in range(n)]
+        return self.task.output_names(int(self.model.n_outputs))
 
+    # ------------------------------------------------------------------ loading
     @classmethod
-    def from_run_dir(cls, run_dir: str | os.PathLike[str]) -> Predictor:
-        """Load a complete run directory (safetensors weights, JSON configs; no pickle)."""
+    def load(cls, run_dir: str | os.PathLike[str]) -> Predictor:
+        """Load a complete run directory (safetensors weights, JSON configs; no pickle).
+
+        Parameters
+        ----------
+        run_dir : path-like
+            A finished run directory.
+
+        Returns
+        -------
+        Predictor
+            Ready to predict.
+        """
         from safetensors.torch import load_file
 
+        from .data.chains import chain_from_dict
         from .models import MODELS
 
         path = check_run_dir(run_dir)
         spec = read_json(path / "model.json")
-        model = MODELS.get(spec["name"]).from_config(spec["config"])
-        model.load_state_dict(load_file(str(path / "model.safetensors")))
-        model.eval()
+        files = spec.get("weights", ["model.safetensors"])
+        models = []
+        for f in files:
+            model = MODELS.get(spec["name"]).from_config(spec["config"])
+            model.load_state_dict(load_file(str(path / f)))
+            models.append(model.eval())
         pre = read_json(path / "preprocess.json")
-        chain = SignalChain.from_dict(pre)
-        calib = path / "calibration.json"
-        temperature = float(read_json(calib)["temperature"]) if calib.exists() else 1.0
-        return cls(model, chain, temperature, pre.get("task", "classification"),
-                   pre["dataset"], pre.get("dataset_kwargs", {}), path)
+        chain = chain_from_dict(pre)
+        task_state = spec.get("task_state") or {"kind": pre.get("task", "classification"),
+                                                "names": pre.get("classes")}
+        task = make_task(task_state["kind"], task_state.get("names"))
+        calib = read_json(path / "calibration.json") if (path / "calibration.json").exists() \
+            else {}
+        return cls(models, chain, task, float(calib.get("temperature", 1.0)),
+                   pre.get("dataset", ""), pre.get("dataset_kwargs", {}), path,
+                   calib.get("conformal"))
+
+    from_run_dir = load
 
     # ------------------------------------------------------------------ core
-    def predict_windows(self, X: NDArray[Any], *, mc_samples: int = 0,
-                        seed: int = 0) -> dict[str, NDArray[Any]]:
-        """Predict windows in volts of shape (n_windows, n_chans, n_times).
+    def predict_prepared(self, X: Any, *, mc_samples: int = 0,
+                         seed: int = 0) -> dict[str, NDArray[Any]]:
+        """Predict windows cut by the run's chain (``chain.windows``), before normalisation.
 
         Parameters
         ----------
-        X : ndarray of shape (n_windows, n_chans, n_times)
-            Windows cut by the run's chain (before normalisation).
+        X : ndarray | dict of str to ndarray
+            The windows as the chain returns them.
         mc_samples : int
-            If > 0, average the temperature-scaled softmax over this many MC-dropout passes
-            and add ``mutual_information`` (epistemic part, nats) and ``variance``.
+            If > 0, MC-dropout passes per ensemble member (the passes are averaged and
+            ``mutual_information`` / ``variance`` or ``std`` are added). Only the MC passes
+            run then; there is no extra deterministic pass.
         seed : int
             Seed of the dropout masks (MC dropout is reproducible).
 
         Returns
         -------
-        dict
-            ``proba`` (n_windows, n_classes) calibrated probabilities, ``confidence`` (max
-            probability), ``uncertainty`` (predictive entropy normalised to [0, 1]) and
-            ``predicted`` (class index); for regression ``outputs`` only.
+        dict of str to ndarray
+            The task's outputs (:meth:`~mindstate.tasks.Task.postprocess`), plus ``sets`` or
+            ``intervals`` when the run has conformal calibration.
         """
         from .train.engine import predict_logits
 
-        X = check_array(X, "X", ndim=3, shape_hint="(n_windows, n_chans, n_times)",
-                        dtype=np.float32)
-        n_chans = len(self.chain.center_)
-        if X.shape[1] != n_chans:
-            raise ValueError(f"X must have {n_chans} channels ({', '.join(self.chain.picks or [])})"
-                             f"; got shape {X.shape}.")
-        Xn = self.chain.transform(X)
-        out = predict_logits(self.model, Xn)
-        if self.task == "regression":
-            return {"outputs": out}
-        from .uncertainty import softmax
-
-        extra: dict[str, NDArray[Any]] = {}
+        inputs = self.chain.inputs(X)
+        samples = None
         if mc_samples:
-            from .uncertainty import mc_dropout_predict, mutual_information, variance
+            from .uncertainty import mc_dropout_predict
 
-            _, logits = mc_dropout_predict(self.model, Xn, n_samples=mc_samples, seed=seed,
-                                           activation=None)
-            samples = softmax(np.asarray(logits) / self.temperature)
-            p = samples.mean(axis=0)
-            extra = {"mutual_information": mutual_information(samples),
-                     "variance": variance(samples)}
+            draws = [mc_dropout_predict(m, inputs, n_samples=mc_samples, seed=seed + i,
+                                        activation=None, batch_size=256)[1]
+                     for i, m in enumerate(self.models)]
+            samples = np.concatenate(draws, axis=0)
+            out = samples.mean(axis=0)
         else:
-            p = softmax(out / self.temperature)
-        ent = -(p * np.log(np.clip(p, 1e-12, 1))).sum(axis=1) / np.log(p.shape[1])
-        return {"proba": p, "confidence": p.max(axis=1), "uncertainty": ent,
-                "predicted": p.argmax(axis=1), **extra}
+            outs = [predict_logits(m, inputs) for m in self.models]
+            out = outs[0]
+            if len(outs) > 1:
+                samples = np.stack(outs)
+                out = samples.mean(axis=0)
+        res = self.task.postprocess(out, self.temperature, samples)
+        if self.conformal is not None:
+            regions = self.task.conformal(self.task.point(res), self.conformal)
+            res["sets" if regions.dtype == bool else "intervals"] = regions
+        return res
 
+    def predict_windows(self, X: Any, *, mc_samples: int = 0,
+                        seed: int = 0) -> dict[str, NDArray[Any]]:
+        """Predict raw windows: EEG in volts (n_windows, n_chans, n_times), or named streams.
+
+        With ``normalize="recording"`` the windows are taken to be one recording and
+        normalised by their own statistics, as each recording was in training.
+
+        Parameters
+        ----------
+        X : ndarray | dict of str to ndarray
+            Raw windows in the run's channel order and sampling rate.
+        mc_samples : int
+            MC-dropout passes (see :meth:`predict_prepared`).
+        seed : int
+            Seed of the dropout masks.
+
+        Returns
+        -------
+        dict of str to ndarray
+            See :meth:`predict_prepared`.
+        """
+        if hasattr(self.chain, "normalize_raw_windows"):
+            from ._validation import check_array
+
+            X = check_array(X, "X", ndim=3, shape_hint="(n_windows, n_chans, n_times)",
+                            dtype=np.float32)
+            n_chans = len(self.chain.picks or [])
+            if n_chans and X.shape[1] != n_chans:
+                raise ValueError(f"X must have {n_chans} channels ({', '.join(self.chain.picks)}"
+                                 f"); got shape {X.shape}.")
+            X = self.chain.normalize_raw_windows(X)
+        return self.predict_prepared(X, mc_samples=mc_samples, seed=seed)
+
+    # ------------------------------------------------------------------ inputs
     def _reader(self) -> Any:
         from .io.datasets import DATASETS
 
         return DATASETS.get(self.dataset)(**self.dataset_kwargs)
 
-    def _windows(self, rec: Any, labelled: bool) -> Windows:
-        missing = [c for c in (self.chain.picks or []) if c not in rec.ch_names]
-        where = rec.meta.get("path", rec.meta.get("record", "the recording"))
-        if missing:
-            raise ValueError(f"{where}: wrong channel set: missing {missing}; this model needs "
-                             f"{', '.join(self.chain.picks or [])}.")
-        from .io.checks import check_recording
+    def _windows_of(self, x: Any, sfreq: float | None, ch_names: Sequence[str] | None
+                    ) -> Windows:
+        """Turn any supported input into the chain's windows (labels ignored)."""
+        from .io.recording import PhysioRecording, Recording, Signal, TextCorpus
 
-        check_recording(rec, picks=self.chain.picks or "eeg")
-        return self.chain.windows(rec, label=None if labelled else 0)
+        kind = self.chain.kind
+        if isinstance(x, (str, os.PathLike)) and (kind != "text" or Path(x).exists()):
+            return self._windows_of_path(Path(x))
+        if kind == "text":
+            if isinstance(x, str):
+                x = [x]
+            if isinstance(x, TextCorpus):
+                return self.chain.windows(x, labelled=False)
+            if isinstance(x, Sequence) and not isinstance(x, (str, bytes)):
+                texts = list(x)
+                for i, t in enumerate(texts):
+                    if not isinstance(t, str):
+                        raise TypeError(f"texts[{i}] must be a str; got {type(t).__name__}.")
+                ids = [f"text{i}" for i in range(len(texts))]
+                return self.chain.windows(TextCorpus(texts=texts, ids=ids), labelled=False)
+            raise TypeError(f"this run takes text: a string, a list of strings or a path; got "
+                            f"{type(x).__name__}.")
+        if kind == "physio" and isinstance(x, Mapping):
+            signals = {}
+            for name, v in x.items():
+                if isinstance(v, Signal):
+                    signals[name] = v
+                elif isinstance(v, tuple) and len(v) == 2:
+                    data = np.atleast_2d(np.asarray(v[0], dtype=np.float64))
+                    signals[name] = Signal(data=data, sfreq=float(v[1]),
+                                           ch_names=[f"{name}{i}" for i in range(len(data))],
+                                           ch_type=name)
+                else:
+                    raise TypeError(f"stream {name!r} must be a Signal or a (data, sfreq) tuple; "
+                                    f"got {type(v).__name__}.")
+            x = PhysioRecording(signals=signals, meta={"record": "input"})
+        if kind == "physio":
+            return self.chain.windows(x, labelled=False)
+        # EEG
+        try:
+            import mne
+        except ImportError:  # pragma: no cover
+            mne = None
+        if mne is not None and isinstance(x, mne.BaseEpochs):
+            data = x.get_data(picks="all")
+            return self._epochs(data, float(x.info["sfreq"]), list(x.ch_names),
+                                bads=list(x.info["bads"]))
+        if mne is not None and isinstance(x, mne.io.BaseRaw):
+            x = Recording.from_mne(x, meta={"record": "raw"})
+        if isinstance(x, np.ndarray):
+            if sfreq is None or ch_names is None:
+                raise ValueError("an array input needs sfreq= (Hz) and ch_names= (one per row): "
+                                 "predict(X, sfreq=256.0, ch_names=[...]).")
+            if x.ndim == 3:
+                return self._epochs(x, float(sfreq), list(ch_names))
+            if x.ndim != 2:
+                raise ValueError(f"X must have shape (n_chans, n_times) or (n_epochs, n_chans, "
+                                 f"n_times); got {x.shape}.")
+            x = Recording(np.asarray(x, dtype=np.float64), float(sfreq), list(ch_names),
+                          ["eeg"] * len(ch_names), meta={"record": "array"})
+        if not isinstance(x, Recording):
+            raise TypeError(f"cannot predict from {type(x).__name__}: pass a file path, a "
+                            "Recording, an mne.io.Raw, mne.Epochs or an array with sfreq and "
+                            "ch_names.")
+        self.chain.check_record(x)
+        return self.chain.windows(x, labelled=False)
+
+    def _epochs(self, data: NDArray[Any], sfreq: float, ch_names: list[str],
+                bads: list[str] | None = None) -> Windows:
+        from .io.recording import Recording
+
+        parts = []
+        for i, ep in enumerate(np.asarray(data, dtype=np.float64)):
+            rec = Recording(ep, sfreq, ch_names, ["eeg"] * len(ch_names),
+                            meta={"record": f"epoch{i}", "bads": list(bads or [])})
+            self.chain.check_record(rec)
+            parts.append(self.chain.windows(rec, labelled=False))
+        return concat_windows(parts)
+
+    def _windows_of_path(self, path: Path) -> Windows:
+        reader = self._reader()
+        if hasattr(reader, "windows"):  # corpus-level datasets (HMS)
+            return self.chain.prepare_windows(reader.windows(path))
+        parts = []
+        for p in reader.find(path):
+            rec = reader.read(p)
+            self.chain.check_record(rec)
+            parts.append(self.chain.windows(rec, labelled=False))
+        return concat_windows(parts)
+
+    def predict(self, x: Any, *, sfreq: float | None = None,
+                ch_names: Sequence[str] | None = None, mc_samples: int = 0,
+                seed: int = 0) -> Prediction:
+        """Predict any input the run's chain accepts.
+
+        Parameters
+        ----------
+        x : path | Recording | mne.io.Raw | mne.Epochs | ndarray | str | list of str | dict
+            A file or folder readable by the run's dataset reader; an EEG recording (MNE raw
+            or epochs, a :class:`~mindstate.io.Recording`, or an array of shape
+            (n_chans, n_times) / (n_epochs, n_chans, n_times) in volts with ``sfreq`` and
+            ``ch_names``); a sentence or list of sentences (text runs); a dict of physiology
+            streams ``{"bvp": (data, sfreq), ...}`` or a
+            :class:`~mindstate.io.PhysioRecording` (physiology runs).
+        sfreq : float | None
+            Sampling rate of an array input, in Hz.
+        ch_names : list of str | None
+            Channel names of an array input.
+        mc_samples : int
+            MC-dropout passes (0: deterministic).
+        seed : int
+            Seed of the dropout masks.
+
+        Returns
+        -------
+        Prediction
+            One row per window (per sentence for text).
+        """
+        w = self._windows_of(x, sfreq, ch_names)
+        res = self.predict_prepared(w.X, mc_samples=mc_samples, seed=seed)
+        return self._prediction(w, res)
+
+    def _prediction(self, w: Windows, res: dict[str, NDArray[Any]]) -> Prediction:
+        names = self.classes
+        cols = [c for c in ("record", "start", "stop", "text") if c in w.meta]
+        df = w.meta[cols].reset_index(drop=True).copy()
+        if "outputs" in res:
+            for j, name in enumerate(names):
+                df[name] = res["outputs"][:, j]
+                if "std" in res:
+                    df[f"{name}_std"] = res["std"][:, j]
+                if "intervals" in res:
+                    df[f"{name}_low"] = res["intervals"][:, j, 0]
+                    df[f"{name}_high"] = res["intervals"][:, j, 1]
+        else:
+            df["predicted"] = [names[i] for i in res["predicted"]]
+            df["confidence"] = res["confidence"]
+            df["uncertainty"] = res["uncertainty"]
+            if "mutual_information" in res:
+                df["mutual_information"] = res["mutual_information"]
+            for j, name in enumerate(names):
+                df[f"p_{name}"] = res["proba"][:, j]
+            if "sets" in res:
+                df["set"] = ["|".join(n for n, m in zip(names, row) if m) for row in res["sets"]]
+        return Prediction(self.task.kind, names, df, res)
 
     def predict_file(self, path: str | os.PathLike[str]) -> pd.DataFrame:
-        """Per-window predictions for one input file readable by the run's dataset reader.
+        """Per-window predictions for one input file or folder readable by the run's reader.
+
+        Parameters
+        ----------
+        path : path-like
+            The input.
 
         Returns
         -------
         DataFrame
-            One row per window: ``record``, ``start``, ``stop`` (s), ``predicted``,
-            ``confidence``, ``uncertainty`` and ``p_<class>`` columns.
+            :attr:`Prediction.table`.
         """
-        rec = self._reader().read(Path(path))
-        w = self._windows(rec, labelled=False)
-        res = self.predict_windows(w.X)
-        df = w.meta[["record", "start", "stop"]].copy()
-        if self.task == "regression":
-            for j, name in enumerate(self.classes):
-                df[name] = res["outputs"][:, j]
-            return df
-        df["predicted"] = [self.classes[i] for i in res["predicted"]]
-        df["confidence"] = res["confidence"]
-        df["uncertainty"] = res["uncertainty"]
-        for j, name in enumerate(self.classes):
-            df[f"p_{name}"] = res["proba"][:, j]
-        return df
+        return self.predict(Path(path)).table
+
+    def labelled_windows(self, root: str | os.PathLike[str]) -> tuple[Windows, list[Path]]:
+        """Every labelled window found at ``root`` (a folder or a file), with the records read.
+
+        Parameters
+        ----------
+        root : path-like
+            Data in the run's dataset format.
+
+        Returns
+        -------
+        windows : Windows
+            The chain's windows with their true labels.
+        paths : list of Path
+            The records.
+        """
+        reader = self._reader()
+        if hasattr(reader, "windows"):
+            return self.chain.prepare_windows(reader.windows(Path(root))), [Path(root)]
+        paths = reader.find(Path(root))
+        parts = []
+        for p in paths:
+            rec = reader.read(p)
+            self.chain.check_record(rec)
+            parts.append(self.chain.windows(rec))
+        return concat_windows(parts), paths
 
     def evaluate(self, root: str | os.PathLike[str]) -> dict[str, Any]:
-        """Score every record found at ``root`` (a folder or a file) with its true labels.
+        """Score every record (every row of a corpus) found at ``root`` with its true labels.
+
+        Parameters
+        ----------
+        root : path-like
+            A folder or file in the run's dataset format.
 
         Returns
         -------
         dict
-            Metrics plus ``n_records``, ``n_subjects``, ``n_windows`` and ``protocol``.
+            Metrics plus ``n_records``, ``n_subjects``, ``n_windows`` and ``protocol``
+            (``external``, or ``resubstitution`` when a record was used in training).
         """
-        from .evaluate.metrics import classification_metrics, regression_metrics
-
-        reader = self._reader()
-        paths = reader.find(Path(root))
-        w = concat_windows([self._windows(reader.read(p), labelled=True) for p in paths])
-        res = self.predict_windows(w.X)
-        if self.task == "regression":
-            metrics = regression_metrics(w.y, res["outputs"], self.classes)
-        else:
-            metrics = classification_metrics(w.y, res["proba"], self.classes)
+        w, paths = self.labelled_windows(root)
+        y = self.task.check_targets(w.y, str(root))
+        res = self.predict_prepared(w.X)
+        pred = self.task.point(res)
+        metrics = self.task.score(y, pred, w.groups)
+        regions = res.get("sets", res.get("intervals"))
+        if regions is not None:
+            metrics["conformal"] = self.task.coverage(y, regions)
         run = read_json(self.run_dir / "run.json") if self.run_dir is not None else {}
         train_paths = set(run.get("records", []))
         train_hashes = set(run.get("record_sha256", []))

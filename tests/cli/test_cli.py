@@ -82,7 +82,8 @@ def test_run_dir_is_complete(trained):
     assert metrics["protocol"] == "loso" and metrics["n_subjects"] == 3
     assert metrics["n_records"] == 6 and 0.0 <= metrics["accuracy"] <= 1.0
     assert not (trained.parent / "run.partial").exists()
-    assert b"safetensors" not in (trained / "model.json").read_bytes()
+    spec = json.loads((trained / "model.json").read_text())
+    assert spec["weights"] == ["model.safetensors"] and spec["input_shapes"]["eeg"][0] == 10
     html = (trained / "report.html").read_text()
     assert html.count("<img") == 4 and "Signal quality" in html
     quality = metrics["data_quality"]

@@ -89,5 +89,5 @@ def test_classification_task_on_vector_targets_is_rejected():
     import dataclasses
 
     bad = dataclasses.replace(cfg, task="classification")
-    with pytest.raises(ValueError, match="needs integer labels"):
+    with pytest.raises(ValueError, match="needs one integer class label per window"):
         run_experiment(bad, out=None)

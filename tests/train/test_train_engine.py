@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from mindstate.models import create_model
-from mindstate.train.engine import _EpochSampler, _lr_lambda, fit, predict_logits
+from mindstate.train._sampling import _EpochSampler, _lr_lambda
+from mindstate.train.engine import fit, predict_logits
 
 
 def _data(n=96, seed=0):

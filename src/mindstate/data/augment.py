@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import torch
 
 __all__ = [
+    "augment_inputs",
     "AUGMENTATIONS",
     "Augmentation",
     "ChannelDropout",
@@ -782,3 +783,52 @@ def build_augmentation(
             )
         ops.append(cls(**kwargs))
     return Compose(ops)
+
+
+def augment_inputs(augment: Any, x: Any, y: Any, generator: Any) -> tuple[Any, Any]:
+    """Apply ``augment`` to a batch given as one tensor or a dict of named tensors.
+
+    With one named input the op sees it as usual. With several (``{"eeg", "spec"}``, the E4
+    streams), every ``(batch, n_chans, n_times)`` float input is augmented on its own and the
+    others pass through; label-mixing ops (mixup, cutmix) are refused there, because the
+    inputs would be mixed with different partners.
+
+    Parameters
+    ----------
+    augment : Augmentation
+        The op or :class:`Compose` pipeline.
+    x : Tensor | dict of str to Tensor
+        The batch.
+    y : Tensor
+        Labels of the batch.
+    generator : torch.Generator
+        The source of all randomness.
+
+    Returns
+    -------
+    x : Tensor | dict of str to Tensor
+        The augmented batch, in the same structure (new tensors).
+    y : Tensor
+        The labels (changed only by label-mixing ops).
+    """
+    if not isinstance(x, dict):
+        return augment(x, y, generator)
+    keys = list(x)
+    if len(keys) == 1:
+        out, y = augment(x[keys[0]], y, generator)
+        return {keys[0]: out}, y
+    ops = augment.transforms if isinstance(augment, Compose) else [augment]
+    mixing = [getattr(op, "name", "") for op in ops
+              if getattr(op, "name", "") in ("mixup", "cutmix")]
+    if mixing:
+        raise ValueError(f"augmentation {mixing} mixes samples, which is not defined for "
+                         f"several inputs {keys}; use per-input ops (noise, scaling, time "
+                         "warp, shift, channel dropout) or a single-input model.")
+    result = {}
+    for key in keys:
+        t = x[key]
+        if t.ndim == 3 and t.is_floating_point():
+            result[key], _ = augment(t, None, generator)
+        else:
+            result[key] = t
+    return result, y

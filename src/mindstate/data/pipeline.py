@@ -21,6 +21,7 @@ from .windows import Windows, make_windows
 __all__ = ["NORMALIZERS", "SignalChain"]
 
 NORMALIZERS = ("robust", "zscore", "recording", "none")
+_FITTED = ("center_", "scale_")
 
 
 class SignalChain:
@@ -49,7 +50,18 @@ class SignalChain:
     interpolate_bads : bool
         Replace the channels listed in ``rec.meta["bads"]`` by spherical-spline interpolation
         (MNE) before picking, so every recording keeps the same channel set.
+    on_flat : {"raise", "warn", "ignore"}
+        What :meth:`check_record` does with flat channels (in training and at inference).
+
+    Notes
+    -----
+    The model input is ``{"eeg": (n_windows, n_chans, n_times)}`` (:meth:`inputs`). The
+    sampling rate the chain produced (``sfreq_``) is part of the input contract and survives
+    :meth:`unfitted`, so a recording at another rate is resampled to it at inference.
     """
+
+    kind = "eeg"
+    input_names = ("eeg",)
 
     def __init__(
         self,
@@ -64,6 +76,7 @@ class SignalChain:
         classes: Sequence[str] | None = None,
         normalize: str = "robust",
         interpolate_bads: bool = True,
+        on_flat: str = "raise",
     ) -> None:
         self.picks = None if picks is None else list(picks)
         self.resample = resample
@@ -75,6 +88,29 @@ class SignalChain:
         self.classes = None if classes is None else list(classes)
         self.normalize = check_option(normalize, NORMALIZERS, "normalize")
         self.interpolate_bads = interpolate_bads
+        self.on_flat = check_option(on_flat, ("raise", "warn", "ignore"), "on_flat")
+
+    # ------------------------------------------------------------------ checks
+    def check_record(self, rec: Recording) -> None:
+        """Refuse a recording that lacks a channel of the run or has flat channels.
+
+        Parameters
+        ----------
+        rec : Recording
+            The recording (not modified).
+        """
+        from ..io.checks import check_recording
+
+        where = rec.meta.get("path", rec.meta.get("record", "the recording"))
+        if not isinstance(rec, Recording):
+            raise TypeError(f"{where}: this run takes EEG recordings; got "
+                            f"{type(rec).__name__}.")
+        if self.picks is not None:
+            missing = [c for c in self.picks if c not in rec.ch_names]
+            if missing:
+                raise ValueError(f"{where}: wrong channel set: missing {missing} (the run uses "
+                                 f"{len(self.picks)} channels: {', '.join(self.picks)}).")
+        check_recording(rec, picks=self.picks or "eeg", on_flat=self.on_flat)
 
     # ------------------------------------------------------------------ signals
     def prepare(self, rec: Recording) -> Recording:
@@ -89,10 +125,17 @@ class SignalChain:
             rec = interpolate_bad_channels(rec, bads)
         out = rec.pick(self.picks)
         data, sfreq = out.data, out.sfreq
-        if self.resample is not None and abs(self.resample - sfreq) > 1e-9:
+        target = self.resample if self.resample is not None else getattr(self, "sfreq_", None)
+        if target is not None and abs(float(target) - sfreq) > 1e-9:
             from ..preprocess.filters import resample
 
-            data, sfreq = resample(data, sfreq, float(self.resample)), float(self.resample)
+            if self.resample is None:
+                import warnings
+
+                warnings.warn(f"{rec.meta.get('record', 'recording')}: sampled at {sfreq:g} Hz; "
+                              f"the run was trained at {float(target):g} Hz, so it is "
+                              "resampled to that rate.", stacklevel=2)
+            data, sfreq = resample(data, sfreq, float(target)), float(target)
         if self.bandpass is not None:
             from ..preprocess.filters import bandpass
 
@@ -104,8 +147,26 @@ class SignalChain:
         return Recording(data, sfreq, out.ch_names, out.ch_types, out.annotations,
                          out.subject, out.session, dict(out.meta))
 
-    def windows(self, rec: Recording, *, label: Any = None) -> Windows:
-        """Prepare ``rec`` and cut it into windows (``X`` in volts, not yet normalised)."""
+    def windows(self, rec: Recording, *, label: Any = None, labelled: bool = True) -> Windows:
+        """Prepare ``rec`` and cut it into windows.
+
+        Parameters
+        ----------
+        rec : Recording
+            The recording (not modified).
+        label : Any
+            Overrides the chain's ``label`` rule (see :func:`make_windows`).
+        labelled : bool
+            False for recordings without labels (inference): every window gets label 0.
+
+        Returns
+        -------
+        Windows
+            ``X`` in volts (not yet normalised), except with ``normalize="recording"``
+            where each recording is normalised by its own robust statistics here.
+        """
+        if not labelled:
+            label = 0
         prepped = self.prepare(rec)
         lab = label if label is not None else self.label
         w = make_windows(prepped, self.window_s, self.step_s, label=lab, classes=self.classes,
@@ -115,8 +176,95 @@ class SignalChain:
             center, scale = scaler.center_, scaler.scale_
             X = (w.X - center[None, :, None].astype(np.float32)) / scale[None, :, None]
             w = Windows(X.astype(np.float32), w.y, w.groups, w.meta)
-        self.sfreq_ = prepped.sfreq
+        if not hasattr(self, "sfreq_"):
+            self.sfreq_ = prepped.sfreq
         return w
+
+    def normalize_raw_windows(self, X: NDArray[Any]) -> NDArray[Any]:
+        """Make windows in volts comparable to what :meth:`windows` returns.
+
+        With ``normalize="recording"`` the windows are taken to be one recording and scaled
+        by their own per-channel median/IQR (label-free, as in training); otherwise they are
+        returned unchanged (the fitted normalisation happens in :meth:`inputs`).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_windows, n_chans, n_times)
+            Windows in volts.
+
+        Returns
+        -------
+        ndarray of shape (n_windows, n_chans, n_times)
+            Windows ready for :meth:`inputs`.
+        """
+        if self.normalize != "recording":
+            return X
+        X = check_array(X, "X", ndim=3, shape_hint="(n_windows, n_chans, n_times)", dtype=None)
+        flat = np.ascontiguousarray(X.transpose(1, 0, 2)).reshape(X.shape[1], -1)
+        scaler = self._scaler(robust=True).fit(flat)
+        c, s = scaler.center_[None, :, None], scaler.scale_[None, :, None]
+        return ((X - c) / s).astype(np.float32)
+
+    def inputs(self, X: NDArray[Any]) -> dict[str, NDArray[np.float32]]:
+        """Model inputs ``{"eeg": (n_windows, n_chans, n_times)}`` (fitted normalisation).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_windows, n_chans, n_times)
+            Windows from :meth:`windows`.
+
+        Returns
+        -------
+        dict of str to ndarray
+            The normalised windows, float32.
+        """
+        return {"eeg": self.transform(X)}
+
+    def baseline_features(self, X: NDArray[Any]) -> NDArray[np.float64]:
+        """Log band power per channel and band (delta ... gamma below the pass-band top).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_windows, n_chans, n_times)
+            Windows from :meth:`windows`.
+
+        Returns
+        -------
+        ndarray of shape (n_windows, n_chans * n_bands)
+            Features of the band-power floor.
+        """
+        from ..features.spectral import BANDS, BandPower
+
+        sfreq = float(self.sfreq_)
+        top = min(sfreq / 2, self.bandpass[1] if self.bandpass else sfreq / 2)
+        bands = {k: (lo, min(hi, top)) for k, (lo, hi) in BANDS.items() if lo < top - 1.0}
+        F = BandPower(sfreq=sfreq, bands=bands, log=True).fit_transform(X)
+        return np.asarray(F, dtype=np.float64).reshape(len(F), -1)
+
+    def contract(self) -> dict[str, Any]:
+        """The input contract a predicting recording must meet (stored in the run).
+
+        Returns
+        -------
+        dict
+            Modality, channels in order, sampling rate, window and hop, units, filters and
+            normalisation.
+        """
+        return {"modality": "eeg", "ch_names": self.picks, "sfreq": getattr(self, "sfreq_", None),
+                "window_s": self.window_s, "step_s": self.step_s or self.window_s,
+                "units": "V", "bandpass": self.bandpass, "notch": self.notch,
+                "normalize": self.normalize, "inputs": {"eeg": ["n_chans", "n_times"]}}
+
+    def unfitted(self) -> SignalChain:
+        """A copy without fitted normalisation statistics (keeps channels and ``sfreq_``).
+
+        Returns
+        -------
+        SignalChain
+            The copy, ready for :meth:`fit` on another training split.
+        """
+        return SignalChain.from_dict({k: v for k, v in self.to_dict().items()
+                                      if k not in _FITTED})
 
     # ------------------------------------------------------------------ normalisation
     def _scaler(self, robust: bool) -> Any:
@@ -156,7 +304,7 @@ class SignalChain:
             "picks": self.picks, "resample": self.resample, "bandpass": self.bandpass,
             "notch": self.notch, "window_s": self.window_s, "step_s": self.step_s,
             "label": self.label, "classes": self.classes, "normalize": self.normalize,
-            "interpolate_bads": self.interpolate_bads,
+            "interpolate_bads": self.interpolate_bads, "on_flat": self.on_flat, "kind": self.kind,
         }
         if hasattr(self, "center_"):
             state["center_"] = np.asarray(self.center_).tolist()
@@ -169,7 +317,7 @@ class SignalChain:
     def from_dict(cls, state: dict[str, Any]) -> SignalChain:
         """Rebuild a chain (with fitted state) from :meth:`to_dict` output."""
         keys = ("picks", "resample", "bandpass", "notch", "window_s", "step_s", "label",
-                "classes", "normalize", "interpolate_bads")
+                "classes", "normalize", "interpolate_bads", "on_flat")
         chain = cls(**{k: state[k] for k in keys if k in state})
         if "center_" in state:
             chain.center_ = np.asarray(state["center_"], dtype=np.float64)

@@ -244,10 +244,13 @@ class Recording:
             duration=np.asarray(ann.duration, float),
             description=tuple(ann.description),
         )
+        extra = dict(meta or {})
+        if raw.info["bads"]:
+            extra.setdefault("bads", list(raw.info["bads"]))
         return cls(
             data=data, sfreq=float(raw.info["sfreq"]), ch_names=list(raw.ch_names),
             ch_types=types, annotations=annotations, subject=subject, session=session,
-            meta=dict(meta or {}),
+            meta=extra,
         )
 
     def to_mne(self) -> mne.io.RawArray:

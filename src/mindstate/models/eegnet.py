@@ -9,13 +9,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .base import MODELS, BaseModel
+from .base import MODELS, EEGModel
 
 __all__ = ["EEGNet"]
 
 
 @MODELS.register("eegnet")
-class EEGNet(BaseModel):
+class EEGNet(EEGModel):
     """EEGNet-4,2 for (batch, n_chans, n_times) windows.
 
     Parameters
@@ -70,7 +70,9 @@ class EEGNet(BaseModel):
         )
         self.head = nn.Linear(F2 * (n_times // 4 // 8), n_outputs)
 
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+    def forward_features(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Pooled features (batch, n_features) of ``inputs["eeg"]`` (batch, n_chans, n_times)."""
+        x = inputs["eeg"]
         x = self.block1(x.unsqueeze(1))         # (B, F1*D, 1, T/4)
         x = self.block2(x)                      # (B, F2, 1, T/32)
         return x.flatten(1)                     # (B, F2 * T/32)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .base import MODELS, BaseModel
+from .base import MODELS, EEGModel
 
 __all__ = ["ShallowConvNet"]
 
@@ -26,7 +26,7 @@ class _SafeLog(nn.Module):
 
 
 @MODELS.register("shallow_convnet")
-class ShallowConvNet(BaseModel):
+class ShallowConvNet(EEGModel):
     """Shallow ConvNet for (batch, n_chans, n_times) windows.
 
     Parameters
@@ -83,7 +83,9 @@ class ShallowConvNet(BaseModel):
         n_out_t = (n_times - k + 1 - pool) // stride + 1
         self.head = nn.Linear(n_filters * n_out_t, n_outputs)
 
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+    def forward_features(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Pooled features (batch, n_features) of ``inputs["eeg"]`` (batch, n_chans, n_times)."""
+        x = inputs["eeg"]
         x = x.unsqueeze(1)                      # (B, 1, C, T)
         x = self.temporal(x)                    # (B, F, C, T - k + 1)
         x = self.bn(self.spatial(x))            # (B, F, 1, T')

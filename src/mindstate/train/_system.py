@@ -8,7 +8,6 @@ importing the engine does not import Lightning.
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -17,7 +16,7 @@ import lightning as L
 import torch
 from torch import nn
 
-from .engine import _EpochSampler, _lr_lambda
+from ._sampling import _EpochSampler, _lr_lambda
 
 if TYPE_CHECKING:
     from ..models.base import BaseModel
@@ -32,7 +31,7 @@ class System(L.LightningModule):
                  weight_decay: float, scheduler: str, warmup_steps: int, total_steps: int,
                  min_lr_ratio: float, augment: Callable[..., Any] | None, seed: int,
                  grad_ckpt: bool = False, sampler: _EpochSampler | None = None,
-                 warmup_epochs: float = 0.0) -> None:
+                 warmup_epochs: float = 0.0, log_accuracy: bool = True) -> None:
         super().__init__()
         self.model, self.loss_fn, self.augment = model, loss_fn, augment
         self.opt_name, self.lr, self.weight_decay = optimizer, lr, weight_decay
@@ -40,6 +39,7 @@ class System(L.LightningModule):
         self.warmup_steps, self.total_steps = warmup_steps, total_steps
         self.min_lr_ratio, self.seed, self.grad_ckpt = min_lr_ratio, seed, grad_ckpt
         self._sampler, self.warmup_epochs = sampler, warmup_epochs
+        self.log_accuracy = log_accuracy
         self._aug_gen = torch.Generator()
         self._val_losses: list[tuple[float, int]] = []
         self._val_correct = 0
@@ -63,13 +63,15 @@ class System(L.LightningModule):
     def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
         x, y = batch
         if self.augment is not None:
-            x, y = self.augment(x, y, self._aug_gen)
+            from ..data.augment import augment_inputs
+
+            x, y = augment_inputs(self.augment, x, y, self._aug_gen)
         if self.grad_ckpt and hasattr(self.model, "forward_features"):
             from torch.utils.checkpoint import checkpoint
 
             model = cast("BaseModel", self.model)  # forward_features/forward_head split
-            model._check_input(x)
-            feats = checkpoint(model.forward_features, x, use_reentrant=False)
+            feats = checkpoint(model.forward_features, model.check_inputs(x),
+                               use_reentrant=False)
             out = model.forward_head(feats)
         else:
             out = self.model(x)
@@ -81,16 +83,16 @@ class System(L.LightningModule):
                 "rate, or enable gradient clipping (train.grad_clip)."
             )
         self.log("train_loss", loss.detach(), on_step=False, on_epoch=True,
-                 batch_size=len(x), sync_dist=self.trainer.world_size > 1)
+                 batch_size=len(y), sync_dist=self.trainer.world_size > 1)
         return loss
 
     def validation_step(self, batch: Any, batch_idx: int) -> None:
         x, y = batch
         logits = self.model(x)
         loss = self.loss_fn(logits, y)
-        self._val_losses.append((float(loss) * len(x), len(x)))
-        target = y if y.ndim == 1 else y.argmax(dim=1)
-        if logits.shape[1] > 1 and target.dtype == torch.long:
+        self._val_losses.append((float(loss) * len(y), len(y)))
+        if self.log_accuracy and logits.shape[1] > 1:
+            target = y if y.ndim == 1 else y.argmax(dim=1)
             self._val_correct += int((logits.argmax(1) == target).sum())
 
     def on_validation_epoch_end(self) -> None:
@@ -98,7 +100,8 @@ class System(L.LightningModule):
         if total:
             sync = self.trainer.world_size > 1
             self.log("val_loss", sum(v for v, _ in self._val_losses) / total, sync_dist=sync)
-            self.log("val_acc", self._val_correct / total, sync_dist=sync)
+            if self.log_accuracy:
+                self.log("val_acc", self._val_correct / total, sync_dist=sync)
         self._val_losses.clear()
         self._val_correct = 0
 
@@ -163,14 +166,10 @@ class History(L.Callback):
 
 
 class AtomicLast(L.Callback):
-    """Write ``last.ckpt`` at every epoch end via a temporary file and ``os.replace``.
+    """Write ``last.ckpt`` at every epoch end via a temporary file and ``os.replace``."""
 
-    ``kill_after_epoch`` is a fault-injection hook for the resume tests: after writing the
-    checkpoint of that epoch the process sends itself SIGKILL.
-    """
-
-    def __init__(self, ckpt_dir: Path, kill_after_epoch: int | None = None) -> None:
-        self.ckpt_dir, self.kill_after_epoch = ckpt_dir, kill_after_epoch
+    def __init__(self, ckpt_dir: Path) -> None:
+        self.ckpt_dir = ckpt_dir
 
     def on_train_epoch_end(self, trainer: Any, pl_module: Any) -> None:
         if trainer.global_rank == 0:
@@ -179,17 +178,15 @@ class AtomicLast(L.Callback):
         trainer.save_checkpoint(tmp)  # every rank calls it; only rank 0 writes
         if trainer.global_rank == 0:
             os.replace(tmp, self.ckpt_dir / "last.ckpt")
-        if self.kill_after_epoch is not None and trainer.current_epoch >= self.kill_after_epoch:
-            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def build_callbacks(patience: int | None, ckpt_dir: Path | None, has_val: bool,
-                    kill_after_epoch: int | None, spill_path: Path | None = None) -> list[Any]:
+                    spill_path: Path | None = None) -> list[Any]:
     """History (first), optional early stopping, optional atomic last-checkpoint writer."""
     callbacks: list[Any] = [History(spill_path)]
     if patience is not None and has_val:
         callbacks.append(L.pytorch.callbacks.EarlyStopping("val_loss", patience=patience,
                                                            mode="min"))
     if ckpt_dir is not None:
-        callbacks.append(AtomicLast(ckpt_dir, kill_after_epoch))
+        callbacks.append(AtomicLast(ckpt_dir))
     return callbacks

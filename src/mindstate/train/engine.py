@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -19,11 +18,12 @@ from typing import Any, Literal, cast
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Sampler, TensorDataset
+from torch.utils.data import DataLoader, Dataset
 
 from .._validation import check_array, check_int, check_option, check_range
+from ._sampling import _EpochSampler
 
-__all__ = ["FitResult", "fit", "predict_logits"]
+__all__ = ["FitResult", "check_inputs", "fit", "n_samples", "predict_logits", "take"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,54 +60,106 @@ class FitResult:
     lr_history: list[float] = field(default_factory=list)
 
 
-class _EpochSampler(Sampler[int]):
-    """Shuffles with a generator seeded by (seed, epoch): resumable and reproducible.
-
-    Under DDP each of ``world_size`` processes takes every ``world_size``-th index of the same
-    permutation (padded by wrapping so all ranks see equally many batches).
-    """
-
-    def __init__(self, n: int, seed: int) -> None:
-        self.n, self.seed, self.epoch = n, seed, 0
-        self.rank, self.world_size = 0, 1
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def set_distributed(self, rank: int, world_size: int) -> None:
-        self.rank, self.world_size = rank, max(1, world_size)
-
-    def __iter__(self) -> Iterator[int]:
-        g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
-        perm = torch.randperm(self.n, generator=g).tolist()
-        if self.world_size == 1:
-            return iter(perm)
-        total = len(self) * self.world_size
-        perm = (perm * (total // max(1, self.n) + 1))[:total]
-        return iter(perm[self.rank::self.world_size])
-
-    def __len__(self) -> int:
-        return -(-self.n // self.world_size)
-
-
 def _to_tensor(y: np.ndarray) -> torch.Tensor:
     if y.dtype.kind in "iub":
         return torch.as_tensor(y, dtype=torch.long)
     return torch.as_tensor(y, dtype=torch.float32)
 
 
-def _lr_lambda(total_steps: int, warmup_steps: int, schedule: str, min_ratio: float
-               ) -> Callable[[int], float]:
-    def fn(step: int) -> float:
-        if warmup_steps and step < warmup_steps:
-            return (step + 1) / warmup_steps
-        if schedule == "constant":
-            return 1.0
-        progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)
-        progress = min(max(progress, 0.0), 1.0)
-        return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+Inputs = np.ndarray | Mapping[str, np.ndarray]
 
-    return fn
+
+def check_inputs(X: Any, name: str = "X") -> dict[str, np.ndarray] | np.ndarray:
+    """Validate model inputs: one array, or a dict of named arrays of equal length.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, ...) | dict of str to ndarray
+        Inputs in the model's units; floating arrays are cast to float32 and must be finite,
+        integer arrays (token ids) are kept as int64.
+    name : str
+        Used in messages.
+
+    Returns
+    -------
+    ndarray | dict of str to ndarray
+        Contiguous arrays.
+    """
+    if isinstance(X, Mapping):
+        if not X:
+            raise ValueError(f"{name} must hold at least one named input; got an empty dict.")
+        out: dict[str, np.ndarray] = {}
+        for key, arr in X.items():
+            a = np.asarray(arr)
+            if a.dtype.kind in "iu":
+                out[key] = np.ascontiguousarray(a, dtype=np.int64)
+            else:
+                out[key] = check_array(a, f"{name}[{key!r}]", dtype=np.float32)
+        lengths = {k: len(v) for k, v in out.items()}
+        if len(set(lengths.values())) != 1:
+            raise ValueError(f"every input of {name} must have the same number of samples; got "
+                             f"{lengths}.")
+        return out
+    return check_array(X, name, dtype=np.float32)
+
+
+def n_samples(X: Inputs) -> int:
+    """Number of samples of inputs given as one array or a dict of arrays.
+
+    Parameters
+    ----------
+    X : ndarray | dict of str to ndarray
+        The inputs.
+
+    Returns
+    -------
+    int
+        The length of the first axis.
+    """
+    if isinstance(X, Mapping):
+        return len(next(iter(X.values())))
+    return len(X)
+
+
+def take(X: Inputs, idx: Any) -> Inputs:
+    """Rows ``idx`` of inputs given as one array or a dict of arrays.
+
+    Parameters
+    ----------
+    X : ndarray | dict of str to ndarray
+        The inputs.
+    idx : array-like of int, or slice
+        Rows to take.
+
+    Returns
+    -------
+    ndarray | dict of str to ndarray
+        The selected rows, in the same structure.
+    """
+    if isinstance(X, Mapping):
+        return {k: v[idx] for k, v in X.items()}
+    return X[idx]
+
+
+def _as_tensors(X: Inputs) -> torch.Tensor | dict[str, torch.Tensor]:
+    if isinstance(X, Mapping):
+        return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in X.items()}
+    return torch.from_numpy(np.ascontiguousarray(X))
+
+
+class _NamedDataset(Dataset[Any]):
+    """Samples ``(inputs, y)``; ``inputs`` is a tensor or a dict of tensors (collated as such)."""
+
+    def __init__(self, X: Inputs, y: np.ndarray) -> None:
+        self.X, self.y, self.n = _as_tensors(X), _to_tensor(np.asarray(y)), n_samples(X)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> tuple[Any, torch.Tensor]:
+        if isinstance(self.X, dict):
+            return {k: v[i] for k, v in self.X.items()}, self.y[i]
+        return self.X[i], self.y[i]
 
 
 _LIGHTNING_LOGGERS = ("lightning.pytorch", "lightning.fabric",
@@ -138,9 +190,9 @@ class _QuietLightning:
 
 def fit(
     model: nn.Module,
-    X: np.ndarray,
+    X: Inputs,
     y: np.ndarray,
-    X_val: np.ndarray | None = None,
+    X_val: Inputs | None = None,
     y_val: np.ndarray | None = None,
     *,
     loss_fn: nn.Module,
@@ -164,6 +216,7 @@ def fit(
     resume: bool = False,
     progress: bool = False,
     gradient_checkpointing: bool = False,
+    log_accuracy: bool | None = None,
 ) -> FitResult:
     """Train ``model`` in place on windows; on return it holds the best-validation weights.
 
@@ -171,11 +224,12 @@ def fit(
     ----------
     model : nn.Module
         Any module mapping (batch, ...) float32 inputs to logits/outputs.
-    X : ndarray of shape (n_windows, ...)
-        Training inputs (float32).
+    X : ndarray of shape (n_windows, ...) | dict of str to ndarray
+        Training inputs: one array, or named arrays (``{"eeg": ..., "spec": ...}``) that
+        reach ``model.forward`` as a dict of tensors.
     y : ndarray of shape (n_windows,) or (n_windows, n_outputs)
         Integer classes, vote distributions or regression targets.
-    X_val, y_val : ndarray | None
+    X_val, y_val : ndarray | dict of str to ndarray | None
         Validation data for early stopping and best-epoch selection; without it the last
         epoch's weights are kept.
     loss_fn : nn.Module
@@ -218,6 +272,9 @@ def fit(
         Recompute ``model.forward_features`` in the backward pass instead of storing its
         activations (less memory, about one extra forward of compute). Gradients are
         unchanged; BatchNorm running statistics see the recomputed batch a second time.
+    log_accuracy : bool | None
+        Log ``val_acc`` (classification and soft labels); ``None`` logs it when ``y`` holds
+        integer class labels. Never meaningful for regression.
 
     Returns
     -------
@@ -226,25 +283,27 @@ def fit(
     """
     import lightning as L
 
-    X = check_array(X, "X", dtype=np.float32)
+    X = check_inputs(X, "X")
     epochs = check_int(epochs, "epochs", min_value=1)
     batch_size = check_int(batch_size, "batch_size", min_value=1)
     check_range(lr, "lr", 0.0, None, inclusive=(False, True))
     check_option(optimizer, OPTIMIZERS, "optimizer")
     check_option(scheduler, SCHEDULERS, "scheduler")
     check_option(precision, PRECISIONS, "precision")
-    if len(X) != len(y):
-        raise ValueError(f"X and y must have the same length; got {len(X)} and {len(y)}.")
-    has_val = X_val is not None and y_val is not None and len(X_val) > 0
-    train_ds = TensorDataset(torch.from_numpy(X), _to_tensor(np.asarray(y)))
+    if n_samples(X) != len(y):
+        raise ValueError(f"X and y must have the same length; got {n_samples(X)} and {len(y)}.")
+    has_val = X_val is not None and y_val is not None and n_samples(X_val) > 0
+    if log_accuracy is None:
+        log_accuracy = np.asarray(y).dtype.kind in "iub"
+    train_ds = _NamedDataset(X, np.asarray(y))
     sampler = _EpochSampler(len(train_ds), seed)
     drop_last = len(train_ds) > batch_size and len(train_ds) % batch_size == 1
     train_dl = DataLoader(train_ds, batch_size=batch_size, sampler=sampler, drop_last=drop_last)
     val_dl = None
     if has_val:
         assert X_val is not None and y_val is not None
-        Xv = check_array(X_val, "X_val", dtype=np.float32)
-        val_dl = DataLoader(TensorDataset(torch.from_numpy(Xv), _to_tensor(np.asarray(y_val))),
+        Xv = check_inputs(X_val, "X_val")
+        val_dl = DataLoader(_NamedDataset(Xv, np.asarray(y_val)),
                             batch_size=max(batch_size, 256))
     steps_per_epoch = len(train_dl)
     from ._system import System, build_callbacks
@@ -255,10 +314,9 @@ def fit(
         warmup_steps=int(round(warmup_epochs * steps_per_epoch)),
         total_steps=epochs * steps_per_epoch, min_lr_ratio=min_lr_ratio, augment=augment,
         seed=seed, grad_ckpt=gradient_checkpointing, sampler=sampler,
-        warmup_epochs=warmup_epochs,
+        warmup_epochs=warmup_epochs, log_accuracy=bool(log_accuracy),
     )
     ckpt_path = Path(ckpt_dir) if ckpt_dir is not None else None
-    kill = os.environ.get("MINDSTATE_FAULT_KILL_AFTER_EPOCH")
     import tempfile
 
     spawn = "spawn" in str(strategy)
@@ -270,7 +328,6 @@ def fit(
 
         mp.set_sharing_strategy("file_system")
     callbacks = build_callbacks(patience, ckpt_path, has_val,
-                                int(kill) if kill not in (None, "") else None,
                                 Path(spill_dir.name) / "history.pt" if spill_dir else None)
     quiet = _QuietLightning()
     quiet.__enter__()
@@ -309,15 +366,15 @@ def fit(
 
 
 @torch.no_grad()
-def predict_logits(model: nn.Module, X: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Eval-mode outputs of ``model`` for ``X`` of shape (n_windows, ...), as float64.
+def predict_logits(model: nn.Module, X: Inputs, batch_size: int = 256) -> np.ndarray:
+    """Eval-mode outputs of ``model`` for ``X``, as float64.
 
     Parameters
     ----------
     model : nn.Module
         The trained model; it is switched to eval mode.
-    X : ndarray of shape (n_windows, ...)
-        Inputs in the model's units, e.g. ``(n_windows, n_chans, n_times)``; cast to
+    X : ndarray of shape (n_windows, ...) | dict of str to ndarray
+        Inputs in the model's units (one array, or named arrays); floats are cast to
         float32 and must be finite.
     batch_size : int
         Windows per forward pass.
@@ -328,9 +385,12 @@ def predict_logits(model: nn.Module, X: np.ndarray, batch_size: int = 256) -> np
         The model's outputs (logits or regression predictions), float64.
     """
     model.eval()
-    X = check_array(X, "X", dtype=np.float32)
-    out = [model(torch.from_numpy(X[i:i + batch_size])).double().numpy()
-           for i in range(0, len(X), batch_size)]
-    if not out:
+    X = check_inputs(X, "X")
+    n = n_samples(X)
+    if n == 0:
         raise ValueError("X is empty: nothing to predict.")
+    out = []
+    for i in range(0, n, batch_size):
+        batch = _as_tensors(take(X, slice(i, i + batch_size)))
+        out.append(model(batch).double().numpy())
     return np.concatenate(out)

@@ -37,9 +37,11 @@ def _module_device(model: nn.Module) -> torch.device:
     return torch.device("cpu")
 
 
-def _as_tensor(x: Any, model: nn.Module) -> torch.Tensor:
+def _as_tensor(x: Any, model: nn.Module) -> Any:
     import torch
 
+    if isinstance(x, dict):  # named inputs: {"eeg": ..., "spec": ...}
+        return {k: _as_tensor(v, model) for k, v in x.items()}
     if isinstance(x, torch.Tensor):
         t = x
     elif isinstance(x, np.ndarray):
@@ -83,8 +85,8 @@ def predict_batched(
     ----------
     model : torch.nn.Module
         Maps a batch to (batch, n_outputs) logits.
-    x : Tensor or ndarray of shape (n, ...)
-        Inputs.
+    x : Tensor or ndarray of shape (n, ...), or dict of them
+        Inputs (named inputs as a dict of arrays of equal length).
     batch_size : int | None
         Chunk size (default: everything at once).
     activation : {"softmax", "sigmoid", None}
@@ -99,11 +101,14 @@ def predict_batched(
 
     check_option(activation, ("softmax", "sigmoid", None), "activation")
     t = _as_tensor(x, model)
-    step = t.shape[0] if batch_size is None else check_int(batch_size, "batch_size", min_value=1)
+    n = next(iter(t.values())).shape[0] if isinstance(t, dict) else t.shape[0]
+    step = n if batch_size is None else check_int(batch_size, "batch_size", min_value=1)
     outs = []
     with torch.no_grad():
-        for i in range(0, t.shape[0], step):
-            outs.append(_activate(model(t[i:i + step]), activation).cpu())
+        for i in range(0, n, step):
+            batch = ({k: v[i:i + step] for k, v in t.items()} if isinstance(t, dict)
+                     else t[i:i + step])
+            outs.append(_activate(model(batch), activation).cpu())
     return torch.cat(outs).numpy()
 
 
