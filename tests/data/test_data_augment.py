@@ -18,6 +18,7 @@ from mindstate.data.augment import (
     Mixup,
     TimeShift,
     TimeWarp,
+    augment_inputs,
     build_augmentation,
     flip_permutation,
     homologous_name,
@@ -302,3 +303,210 @@ def test_build_and_call_errors(x):
         MagnitudeScale(1.2, 0.8)
     with pytest.raises(ValueError, match="alpha must be in"):
         Mixup(0.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# every registered op actually changes the batch, by the amount its parameters ask for
+
+FLIP_CH = ["C3", "Cz", "C4", "EKG"]
+SFREQ = 128.0
+
+
+def _roll_shift(out_row, x_row, max_shift):
+    """The shift s with out_row == roll(x_row, s), or None."""
+    for s in range(-max_shift, max_shift + 1):
+        if torch.equal(out_row, torch.roll(x_row, s, dims=-1)):
+            return s
+    return None
+
+
+def _check_noise(x, y, out, y_out):
+    diff = out - x
+    assert diff.std().item() == pytest.approx(0.5, rel=0.03)
+    assert diff.mean().item() == pytest.approx(0.0, abs=0.02)
+    assert y_out is y
+
+
+def _check_scale(x, y, out, y_out):
+    ratio = (out / x).reshape(x.shape[0], -1)
+    assert torch.allclose(ratio, ratio[:, :1].expand_as(ratio), rtol=1e-5)  # one factor/sample
+    factor = ratio[:, 0]
+    assert (factor >= 0.5 - 1e-6).all() and (factor < 2.0 + 1e-6).all()
+    assert ((factor - 1).abs() > 1e-3).all()  # every sample was rescaled
+    assert factor.std() > 0.1  # factors are drawn per sample
+
+
+def _check_shift(x, y, out, y_out):
+    shifts = [_roll_shift(out[i], x[i], 20) for i in range(x.shape[0])]
+    assert None not in shifts  # each sample is exactly a circular roll of its input
+    assert sum(s != 0 for s in shifts) >= x.shape[0] - 2
+    assert len(set(shifts)) > 3
+
+
+def _check_warp(x, y, out, y_out):
+    # the end points stay in place (up to float32 rounding of the integrated time map)
+    assert torch.allclose(out[..., 0], x[..., 0]) and torch.allclose(out[..., -1], x[..., -1],
+                                                                     atol=1e-3)
+    rel = (out - x).norm(dim=(1, 2)) / x.norm(dim=(1, 2))
+    assert (rel > 0.3).all()  # every sample is resampled on a warped time axis
+    assert out.abs().max() <= x.abs().max() + 1e-5  # linear interpolation never overshoots
+
+
+def _check_dropout(x, y, out, y_out):
+    dropped = out.abs().sum(-1) == 0
+    assert dropped.float().mean().item() == pytest.approx(0.5, abs=0.2)  # 64 channels
+    assert torch.equal(out[~dropped], x[~dropped])
+
+
+def _check_flip(x, y, out, y_out):
+    c3, cz, c4, ekg = range(4)
+    assert torch.equal(out[:, c3], x[:, c4]) and torch.equal(out[:, c4], x[:, c3])
+    assert torch.equal(out[:, cz], x[:, cz]) and torch.equal(out[:, ekg], x[:, ekg])
+
+
+def _check_fmask(x, y, out, y_out):
+    a, b = torch.fft.rfft(x.double(), dim=-1), torch.fft.rfft(out.double(), dim=-1)
+    bins = (b.abs() < 1e-4 * a.abs().mean()).all(dim=1)  # (B, F): bins zeroed in all channels
+    for i in range(x.shape[0]):
+        zeroed = bins[i].nonzero().flatten()
+        assert 19 <= zeroed.numel() <= 21  # 10 Hz at 0.5 Hz resolution
+        assert (torch.diff(zeroed) == 1).all()
+        assert torch.allclose(a[i][:, ~bins[i]], b[i][:, ~bins[i]], atol=1e-4)
+    removed = 1 - out.pow(2).sum() / x.pow(2).sum()
+    assert 0.05 < removed.item() < 0.25  # about 10 of 64 Hz of a white spectrum
+
+
+def _partner(x, xm_i, i):
+    """(j, lam) with xm_i == lam x_i + (1 - lam) x_j, or (i, 1.0) when unchanged."""
+    if torch.allclose(xm_i, x[i], atol=1e-6):
+        return i, 1.0
+    for j in range(x.shape[0]):
+        d = x[i] - x[j]
+        if j == i or d.abs().sum() == 0:
+            continue
+        lam = float(((xm_i - x[j]) * d).sum() / (d * d).sum())
+        if torch.allclose(lam * x[i] + (1 - lam) * x[j], xm_i, atol=1e-5):
+            return j, lam
+    raise AssertionError(f"sample {i} is not a mix of two inputs")
+
+
+def _check_mixup(x, y, out, y_out):
+    changed = 0
+    for i in range(x.shape[0]):
+        j, lam = _partner(x, out[i], i)
+        assert -1e-6 <= lam <= 1 + 1e-6
+        assert torch.allclose(y_out[i], lam * y[i] + (1 - lam) * y[j], atol=1e-5)
+        changed += j != i and lam < 1 - 1e-4
+    assert changed >= x.shape[0] // 2
+    assert torch.allclose(y_out.sum(1), torch.ones(x.shape[0])) and (y_out >= 0).all()
+
+
+def _check_cutmix(x, y, out, y_out):
+    t = x.shape[-1]
+    changed = 0
+    for i in range(x.shape[0]):
+        cut = (out[i] != x[i]).any(dim=0).nonzero().flatten()
+        if cut.numel() == 0:
+            assert torch.allclose(y_out[i], y[i])
+            continue
+        changed += 1
+        assert (torch.diff(cut) == 1).all()  # one contiguous segment
+        donors = [j for j in range(x.shape[0]) if torch.equal(out[i][:, cut], x[j][:, cut])]
+        assert donors, f"sample {i}: the pasted segment comes from no input"
+        keep = 1 - cut.numel() / t
+        assert any(torch.allclose(y_out[i], keep * y[i] + (1 - keep) * y[j], atol=1e-5)
+                   for j in donors)
+    assert changed >= x.shape[0] // 2
+
+
+OP_CHECKS = {
+    "gaussian_noise": (lambda: GaussianNoise(0.5, p=1.0), _check_noise),
+    "magnitude_scale": (lambda: MagnitudeScale(0.5, 2.0, p=1.0), _check_scale),
+    "time_shift": (lambda: TimeShift(20, p=1.0), _check_shift),
+    "time_warp": (lambda: TimeWarp(0.3, p=1.0), _check_warp),
+    "channel_dropout": (lambda: ChannelDropout(p=0.5), _check_dropout),
+    "left_right_flip": (lambda: LeftRightFlip(FLIP_CH, p=1.0), _check_flip),
+    "frequency_mask": (lambda: FrequencyMask(10.0, SFREQ, min_width_hz=10.0, p=1.0),
+                       _check_fmask),
+    "mixup": (lambda: Mixup(0.4, p=1.0), _check_mixup),
+    "cutmix": (lambda: CutMix(1.0, p=1.0), _check_cutmix),
+}
+
+
+def test_every_registered_op_has_a_value_check():
+    assert sorted(OP_CHECKS) == AUGMENTATIONS.names()
+
+
+@pytest.mark.parametrize("name", sorted(OP_CHECKS))
+def test_op_changes_inputs_by_the_requested_amount(name, x):
+    make, check = OP_CHECKS[name]
+    op = make()
+    assert isinstance(op, AUGMENTATIONS.get(name))
+    y = torch.softmax(torch.randn(16, 3, generator=gen(5)), 1)
+    x0, y0 = x.clone(), y.clone()
+    out, y_out = op(x, y, gen(11))
+    assert out.shape == x.shape and out.dtype == x.dtype
+    assert (out - x).abs().max() > 1e-3  # the batch changed
+    check(x, y, out, y_out)
+    assert torch.equal(x, x0) and torch.equal(y, y0)  # the inputs are untouched
+    op.eval()
+    xe, ye = op(x, y, gen(11))
+    assert xe is x and ye is y  # eval mode is the identity
+    op.train()
+    again, _ = op(x, y, gen(11))
+    assert torch.equal(again, out)  # train() switches it back on, same seed, same output
+
+
+# ---------------------------------------------------------------------------------------------
+# augment_inputs: tensors, one named input, several named inputs
+
+
+def test_augment_inputs_tensor_and_single_named_input(x):
+    y = torch.softmax(torch.randn(16, 3, generator=gen(5)), 1)
+    op = Mixup(0.4)
+    expected = op(x, y, gen(2))
+    out, y_out = augment_inputs(op, x, y, gen(2))
+    assert torch.equal(out, expected[0]) and torch.equal(y_out, expected[1])
+    named, y_named = augment_inputs(op, {"eeg": x}, y, gen(2))
+    assert list(named) == ["eeg"]
+    assert torch.equal(named["eeg"], expected[0]) and torch.equal(y_named, expected[1])
+    assert not torch.equal(named["eeg"], x) and not torch.equal(y_named, y)
+    noisy, y_same = augment_inputs(GaussianNoise(0.5), {"eeg": x}, y, gen(2))
+    assert (noisy["eeg"] - x).std().item() == pytest.approx(0.5, rel=0.05)
+    assert y_same is y
+
+
+def test_augment_inputs_several_inputs_changes_each_3d_float_input(x):
+    bvp = torch.randn(16, 1, 64, generator=gen(3))
+    spec = torch.randn(16, 4, 8, 16, generator=gen(4))
+    tokens = torch.randint(0, 100, (16, 1, 32), generator=gen(6))
+    y = torch.tensor([0, 1] * 8)
+    inputs = {"eeg": x, "bvp": bvp, "spec": spec, "tokens": tokens}
+    copies = {k: v.clone() for k, v in inputs.items()}
+    aug = Compose([GaussianNoise(0.5), MagnitudeScale(0.5, 2.0)])
+    out, y_out = augment_inputs(aug, inputs, y, gen(1))
+    assert list(out) == list(inputs) and y_out is y
+    for key in ("eeg", "bvp"):
+        assert out[key].shape == inputs[key].shape
+        assert (out[key] - inputs[key]).abs().mean() > 0.1
+    assert out["spec"] is spec and out["tokens"] is tokens  # 4-D and integer inputs pass
+    assert not torch.equal(out["eeg"][:, :1, :64], out["bvp"])
+    for key, value in inputs.items():
+        assert torch.equal(value, copies[key])
+    noise, _ = augment_inputs(GaussianNoise(0.5), inputs, y, gen(1))
+    for key in ("eeg", "bvp"):
+        assert (noise[key] - inputs[key]).std().item() == pytest.approx(0.5, rel=0.1)
+    assert torch.equal(augment_inputs(aug, inputs, y, gen(1))[0]["eeg"], out["eeg"])
+    aug.eval()
+    off, _ = augment_inputs(aug, inputs, y, gen(1))
+    assert all(off[k] is inputs[k] for k in inputs)
+
+
+@pytest.mark.parametrize("op", [Mixup(0.4), CutMix(1.0), Compose([GaussianNoise(0.1), Mixup()])],
+                         ids=["mixup", "cutmix", "compose"])
+def test_augment_inputs_refuses_mixing_several_inputs(op, x):
+    y = torch.softmax(torch.randn(16, 3, generator=gen(5)), 1)
+    inputs = {"eeg": x, "bvp": torch.randn(16, 1, 64, generator=gen(3))}
+    with pytest.raises(ValueError, match=r"mixes samples, which is not defined for several "
+                                         r"inputs \['eeg', 'bvp'\]"):
+        augment_inputs(op, inputs, y, gen())

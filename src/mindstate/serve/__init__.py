@@ -1,1 +1,0 @@
-"""mindstate.serve stage."""
