@@ -13,7 +13,8 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "mindstate"
 ORDER = [
     {"exceptions", "_validation", "_util", "registry", "runs", "__init__"},
     {"io"}, {"simulate"}, {"preprocess"}, {"features"}, {"data"}, {"models"}, {"train"},
-    {"evaluate"}, {"uncertainty"}, {"tasks"}, {"predictor"}, {"explain"}, {"export"}, {"stream"},
+    {"evaluate"}, {"uncertainty"}, {"tasks"}, {"predictor"}, {"estimators"},
+    {"explain"}, {"export"}, {"stream"},
     {"serve"}, {"report"}, {"config"}, {"experiment"}, {"hpo"}, {"demo"}, {"bench"}, {"cli"},
 ]
 RANK = {name: i for i, group in enumerate(ORDER) for name in group}
@@ -29,10 +30,22 @@ def _modules():
         yield path, list(rel.parts)
 
 
+def _lazy_nodes(tree: ast.AST) -> set[int]:
+    """Nodes inside a module-level ``__getattr__`` (PEP 562 lazy attributes of the package)."""
+    lazy: set[int] = set()
+    for fn in getattr(tree, "body", []):
+        if isinstance(fn, ast.FunctionDef) and fn.name == "__getattr__":
+            lazy.update(id(n) for n in ast.walk(fn))
+    return lazy
+
+
 def _imported_stages(path: Path, parts: list[str]):
     tree = ast.parse(path.read_text())
     pkg = parts[:-1]
+    lazy = _lazy_nodes(tree) if parts == ["__init__.py"] else set()
     for node in ast.walk(tree):
+        if id(node) in lazy:
+            continue
         targets: list[list[str]] = []
         if isinstance(node, ast.ImportFrom):
             if node.level:
