@@ -538,7 +538,8 @@ class Regression(Task):
         return regression_metrics(y, pred, self.output_names(pred.shape[1]))
 
     def fit_conformal(self, pred_val, y_val, alpha):
-        resid = np.sort(np.abs(np.asarray(y_val) - pred_val), axis=0)      # (n, T)
+        y_val = np.asarray(y_val, dtype=np.float64).reshape(len(pred_val), -1)
+        resid = np.sort(np.abs(y_val - pred_val), axis=0)                 # (n, T)
         n = len(resid)
         k = int(np.ceil((n + 1) * (1 - alpha)))
         q = np.full(resid.shape[1], np.inf) if k > n else resid[k - 1]
@@ -549,7 +550,7 @@ class Regression(Task):
         return np.stack([pred - q, pred + q], axis=-1)                    # (n, T, 2)
 
     def coverage(self, y, regions):
-        y = np.asarray(y)
+        y = np.asarray(y).reshape(regions.shape[:-1])
         inside = (y >= regions[..., 0]) & (y <= regions[..., 1])
         return {"coverage": float(inside.mean()),
                 "mean_width": float((regions[..., 1] - regions[..., 0]).mean())}
@@ -557,9 +558,11 @@ class Regression(Task):
     def table(self, pred, y=None):
         names = self.output_names(pred.shape[1])
         df = pd.DataFrame()
+        if y is not None:
+            y = np.asarray(y).reshape(len(pred), -1)
         for j, c in enumerate(names):
             if y is not None:
-                df[f"{c}_true"] = np.asarray(y)[:, j]
+                df[f"{c}_true"] = y[:, j]
             df[f"{c}_pred"] = pred[:, j]
         return df
 

@@ -357,8 +357,9 @@ class TextChain:
 
         self.check_record(corpus)
         if not labelled or corpus.targets is None:
-            n_t = len(self.target_names or []) or 1
-            corpus = replace(corpus, targets=np.zeros((len(corpus.texts), n_t)))
+            names = list(self.target_names or corpus.target_names or ["target"])
+            corpus = replace(corpus, targets=np.zeros((len(corpus.texts), len(names))),
+                             target_names=names)
         w = make_text_windows(corpus)
         meta = w.meta.copy()
         meta["text"] = list(w.X)

@@ -119,11 +119,11 @@ class SignalChain:
             eeg = [c for c, t in zip(rec.ch_names, rec.ch_types or []) if t == "eeg"]
             self.picks = eeg or list(rec.ch_names)
         bads = [c for c in rec.meta.get("bads", []) if c in self.picks]
+        out = rec.pick(self.picks)  # interpolate from the run's channels only (positions known)
         if bads and self.interpolate_bads:
             from ..preprocess.artifacts import interpolate_bad_channels
 
-            rec = interpolate_bad_channels(rec, bads)
-        out = rec.pick(self.picks)
+            out = interpolate_bad_channels(out, bads)
         data, sfreq = out.data, out.sfreq
         target = self.resample if self.resample is not None else getattr(self, "sfreq_", None)
         if target is not None and abs(float(target) - sfreq) > 1e-9:
