@@ -36,6 +36,8 @@ def _quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="lightning")
     os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _print_json(obj: Any) -> None:
@@ -80,10 +82,35 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.json:
         _print_json({k: v for k, v in m.items() if k not in ("folds", "per_subject")})
     else:
-        if "accuracy" in m:
+        if m.get("task") == "classification":
             print(_metrics_table(rows))
+        else:
+            _print_summary(m, res.baseline)
         print(f"run written to {res.run_dir}")
     return 0
+
+
+_SUMMARY = ("kl", "accuracy", "balanced_accuracy", "pearson_mean", "mae_mean", "r2_mean",
+            "ccc_mean")
+
+
+def _print_summary(m: dict[str, Any], baseline: dict[str, Any] | None) -> None:
+    """Soft-label and regression runs: the task's figures for the model and the floor."""
+    keys = [k for k in _SUMMARY if isinstance(m.get(k), float)]
+    keys += sorted(k for k in m if k.startswith("pearson_") and k != "pearson_mean")
+    head = f"{'model':<22} {'protocol':<12} " + " ".join(f"{k:>14}" for k in keys)
+    print(head)
+    print("-" * len(head))
+    for name, row in ((m.get("model", "model"), m), *(((baseline["model"], baseline),)
+                                                       if baseline else ())):
+        vals = " ".join(f"{row[k]:>14.3f}" if isinstance(row.get(k), float) else f"{'-':>14}"
+                        for k in keys)
+        print(f"{name:<22} {m.get('protocol', ''):<12} {vals}")
+    if "conformal" in m:
+        c = m["conformal"]
+        size = c.get("mean_set_size", c.get("mean_width"))
+        print(f"conformal (alpha={c.get('alpha')}): coverage {c['coverage']:.3f} on held-out "
+              f"windows, mean {'set size' if 'mean_set_size' in c else 'width'} {size:.3f}")
 
 
 def _chance(m: dict[str, Any]) -> dict[str, Any]:
@@ -113,8 +140,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(m)
     else:
-        keys = ["protocol", "accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "ece",
-                "n_records", "n_subjects"]
+        keys = ["protocol", "accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "ece", "kl",
+                "pearson_mean", "mae_mean", "r2_mean", "n_records", "n_subjects"]
         for k in keys:
             if k in m:
                 v = m[k]
@@ -125,12 +152,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_predict(args: argparse.Namespace) -> int:
     from .predictor import Predictor
 
-    pred = Predictor.from_run_dir(args.run_dir)
+    pred = Predictor.load(args.run_dir)
     results = []
+    text_run = pred.chain.kind == "text"
     for item in args.inputs:
-        df = pred.predict_file(item)
-        results.append({"input": str(item), "classes": pred.classes,
-                        "windows": df.to_dict(orient="records")})
+        if not text_run and not Path(item).exists():
+            raise FileNotFoundError(f"input not found: {item}")
+        out = pred.predict(item, mc_samples=args.mc_samples)
+        results.append({"input": str(item), "task": out.task, "classes": out.names,
+                        "windows": out.table.to_dict(orient="records")})
     if args.json:
         _print_json(results[0] if len(results) == 1 else results)
     else:
@@ -221,9 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.set_defaults(func=cmd_evaluate)
 
-    s = sub.add_parser("predict", help="per-window probabilities for input files")
+    s = sub.add_parser("predict", help="per-window predictions for input files (or sentences, "
+                       "for a text run)")
     s.add_argument("run_dir", type=Path)
-    s.add_argument("inputs", nargs="+", type=Path)
+    s.add_argument("inputs", nargs="+", help="files or folders the run's reader accepts; for a "
+                   "text run also sentences")
+    s.add_argument("--mc-samples", type=int, default=0,
+                   help="MC-dropout passes (adds mutual_information); 0 = deterministic")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.set_defaults(func=cmd_predict)
 

@@ -286,9 +286,12 @@ class Predictor:
                     signals[name] = v
                 elif isinstance(v, tuple) and len(v) == 2:
                     data = np.atleast_2d(np.asarray(v[0], dtype=np.float64))
+                    from .io.recording import CH_TYPES
+
+                    ch_type = {"bvp": "ppg"}.get(name, name if name in CH_TYPES else "misc")
                     signals[name] = Signal(data=data, sfreq=float(v[1]),
                                            ch_names=[f"{name}{i}" for i in range(len(data))],
-                                           ch_type=name)
+                                           ch_type=ch_type)
                 else:
                     raise TypeError(f"stream {name!r} must be a Signal or a (data, sfreq) tuple; "
                                     f"got {type(v).__name__}.")
@@ -321,8 +324,28 @@ class Predictor:
             raise TypeError(f"cannot predict from {type(x).__name__}: pass a file path, a "
                             "Recording, an mne.io.Raw, mne.Epochs or an array with sfreq and "
                             "ch_names.")
+        x = self._canonical_names(x)
         self.chain.check_record(x)
         return self.chain.windows(x, labelled=False)
+
+    def _canonical_names(self, rec: Any) -> Any:
+        """Map names such as ``EEG Fp1`` to the run's ``Fp1`` when that resolves every pick."""
+        from dataclasses import replace
+
+        picks = getattr(self.chain, "picks", None) or []
+        if not picks or all(c in rec.ch_names for c in picks):
+            return rec
+        from .preprocess import normalize_channel_names
+
+        try:
+            names = normalize_channel_names(rec.ch_names)
+        except ValueError:
+            return rec
+        if sum(c in names for c in picks) <= sum(c in rec.ch_names for c in picks):
+            return rec
+        bads = [names[rec.ch_names.index(b)] for b in rec.meta.get("bads", [])
+                if b in rec.ch_names]
+        return replace(rec, ch_names=names, meta={**rec.meta, "bads": bads})
 
     def _epochs(self, data: NDArray[Any], sfreq: float, ch_names: list[str],
                 bads: list[str] | None = None) -> Windows:
@@ -332,6 +355,7 @@ class Predictor:
         for i, ep in enumerate(np.asarray(data, dtype=np.float64)):
             rec = Recording(ep, sfreq, ch_names, ["eeg"] * len(ch_names),
                             meta={"record": f"epoch{i}", "bads": list(bads or [])})
+            rec = self._canonical_names(rec)
             self.chain.check_record(rec)
             parts.append(self.chain.windows(rec, labelled=False))
         return concat_windows(parts)

@@ -263,9 +263,8 @@ def _fake_participant(
     onsets = t4[rng.random(len(t4)) < scr_rate / 4.0]
     phasic = np.zeros_like(t4)
     for o in onsets:
-        dt = t4 - o
-        phasic += np.where(dt > 0, 0.2 * base_eda * (1 - np.exp(-dt / 0.75)) * np.exp(-dt / 4.0),
-                           0.0)
+        dt = np.clip(t4 - o, 0.0, None)  # 0 before the onset (no response, no overflow)
+        phasic += 0.2 * base_eda * (1 - np.exp(-dt / 0.75)) * np.exp(-dt / 4.0)
     eda = np.clip(tonic + phasic + 0.005 * rng.standard_normal(len(t4)), 0.0, None)
     # Skin temperature (°C) drops slowly under stress.
     temp = base_temp - 0.4 * np.interp(t4, t_fine, response) + 0.02 * rng.standard_normal(len(t4))
