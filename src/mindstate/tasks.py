@@ -122,6 +122,21 @@ class Task(ABC):
             kwargs["weight"] = class_weights(y_train, n_outputs)
         return create_loss(name, **kwargs)
 
+    def init_head(self, model: Any, y_train: NDArray[Any]) -> None:
+        """Initialise the model's output layer from the training targets (in place).
+
+        Regression starts the output bias at the training-target means, so training does not
+        spend its first epochs learning an offset (EmoBank targets sit near 3 on a 1-5
+        scale); the class tasks leave the layer as built.
+
+        Parameters
+        ----------
+        model : BaseModel
+            A freshly built model with a ``head`` linear layer.
+        y_train : ndarray
+            Training targets.
+        """
+
     @abstractmethod
     def postprocess(self, outputs: NDArray[Any], temperature: float = 1.0,
                     samples: NDArray[Any] | None = None) -> dict[str, NDArray[Any]]:
@@ -522,6 +537,15 @@ class Regression(Task):
 
     def n_outputs(self, y):
         return len(self.names) if self.names else int(y.shape[1])
+
+    def init_head(self, model, y_train):
+        import torch
+
+        head = getattr(model, "head", None)
+        if head is not None and getattr(head, "bias", None) is not None:
+            mean = np.asarray(y_train, dtype=np.float64).reshape(len(y_train), -1).mean(axis=0)
+            with torch.no_grad():
+                head.bias.copy_(torch.as_tensor(mean, dtype=head.bias.dtype))
 
     def postprocess(self, outputs, temperature=1.0, samples=None):
         if samples is not None:

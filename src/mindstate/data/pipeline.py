@@ -268,11 +268,11 @@ class SignalChain:
 
     # ------------------------------------------------------------------ normalisation
     def _scaler(self, robust: bool) -> Any:
-        """A per-channel scaler (median/IQR or mean/SD) that refuses flat channels."""
+        """A per-channel scaler (median/IQR or mean/SD); flat channels follow ``on_flat``."""
         from ..preprocess.normalize import RobustNormalizer, Standardizer
 
         cls = RobustNormalizer if robust else Standardizer
-        return cls(on_flat="raise", ch_names=self.picks)
+        return cls(on_flat=self.on_flat, ch_names=self.picks)
 
     def fit(self, X: NDArray[Any]) -> SignalChain:
         """Fit normalisation statistics on training windows (n_windows, n_chans, n_times)."""

@@ -135,6 +135,7 @@ def fit_one(cfg: ExperimentConfig, task: Task, chain: Any, w: Windows, fit_idx: 
             torch.manual_seed(seed_m)
             model = create_model(cfg.model.name, n_outputs=n_outputs, **sizes,
                                  **cfg.model.kwargs)
+        task.init_head(model, w.y[fit_idx])
         ckpt = None if ckpt_dir is None else (ckpt_dir if t.ensemble <= 1
                                               else ckpt_dir / f"member{m}")
         res = fit(

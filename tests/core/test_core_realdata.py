@@ -1,0 +1,65 @@
+"""The spine on the real recordings in ``../shared/data`` (small subsets, so CI stays fast).
+
+Full-size runs are the documented commands in README and BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from mindstate import Predictor
+from mindstate.cli import main
+
+pytestmark = pytest.mark.realdata
+
+
+def _train(tmp_path, cfg: dict, data, capsys) -> dict:
+    path = tmp_path / "cfg.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    capsys.readouterr()
+    assert main(["train", str(path), "--data", str(data), "--out", str(tmp_path / "run"),
+                 "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_emobank_minilm_subset(shared_data, tmp_path, capsys):
+    df = pd.read_csv(shared_data / "emobank" / "emobank.csv", keep_default_na=False, dtype=str)
+    sub = pd.concat([df[df["split"] == "train"].head(800), df[df["split"] == "dev"].head(200)])
+    (tmp_path / "eb").mkdir()
+    sub.to_csv(tmp_path / "eb" / "emobank.csv", index=False)
+    cfg = yaml.safe_load(open("configs/emobank_pad.yaml"))
+    cfg["preprocess"]["cache_dir"] = str(tmp_path / "cache")
+    cfg["train"].update({"epochs": 30, "num_threads": 2})
+    m = _train(tmp_path, cfg, tmp_path / "eb", capsys)
+    assert m["n_windows_tested"] == 200 and m["protocol"] == "predefined"
+    assert m["pearson_V"] > 0.45, m  # frozen MiniLM + MLP on 800 sentences (measured 0.65)
+    out = Predictor.load(tmp_path / "run").predict(["I love this, it is wonderful!",
+                                                    "This is a horrible, sad loss."])
+    assert out.outputs[0, 0] > out.outputs[1, 0]
+
+
+def test_stress_predict_subset(shared_data, tmp_path, capsys):
+    root = tmp_path / "sp"
+    (root / "raw").mkdir(parents=True)
+    os.symlink(shared_data / "stress_predict" / "processed", root / "processed")
+    for s in ("S02", "S03", "S04"):
+        os.symlink(shared_data / "stress_predict" / "raw" / s, root / "raw" / s)
+    cfg = yaml.safe_load(open("configs/stress_predict.yaml"))
+    cfg["train"].update({"epochs": 3, "num_threads": 2})
+    cfg["evaluate"]["bootstrap"] = 0
+    m = _train(tmp_path, cfg, root, capsys)
+    assert m["n_subjects"] == 3 and m["protocol"] == "loso" and m["n_folds"] == 3
+    assert np.isfinite(m["balanced_accuracy"]) and "conformal" in m
+    contract = json.loads((tmp_path / "run" / "contract.json").read_text())
+    assert {k: v["sfreq"] for k, v in contract["streams"].items()} == {
+        "bvp": 64.0, "eda": 4.0, "temp": 4.0, "acc": 32.0}
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "run"), str(root / "raw" / "S03"), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["classes"] == ["rest", "stress"] and len(res["windows"]) > 10
