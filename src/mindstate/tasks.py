@@ -136,6 +136,7 @@ class Task(ABC):
         y_train : ndarray
             Training targets.
         """
+        return None
 
     @abstractmethod
     def postprocess(self, outputs: NDArray[Any], temperature: float = 1.0,
