@@ -223,3 +223,24 @@ def test_eeg_missing_channel_is_one_line(eeg_run, tmp_path, capsys):
     capsys.readouterr()
     assert main(["predict", str(run), str(tmp_path / "nope.edf")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_unsupported_combinations_are_one_line_errors(eeg_run, physio_run, tmp_path, capsys):
+    tmp, _, data = eeg_run
+    cfg = yaml.safe_load(next(tmp.glob("*.yaml")).read_text())
+    cases = [
+        ({**cfg, "model": {"name": "embedding_mlp"}}, data, "Choose a model for these inputs"),
+        ({**cfg, "task": "regression"}, data, "carry integer class labels"),
+    ]
+    ptmp, pcfg_path, pdata = physio_run
+    pcfg = yaml.safe_load(pcfg_path.read_text())
+    cases.append(({**pcfg, "model": {"name": "shallow_convnet"}}, pdata, "needs the inputs"))
+    cases.append(({**pcfg, "task": "soft"}, pdata, "task 'soft' needs one probability"))
+    for i, (c, root, message) in enumerate(cases):
+        path = tmp_path / f"c{i}.yaml"
+        path.write_text(yaml.safe_dump({**c, "name": f"c{i}"}))
+        capsys.readouterr()
+        code = main(["train", str(path), "--data", str(root), "--out", str(tmp_path / f"r{i}")])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and message in err[0], (i, err)
+        assert not (tmp_path / f"r{i}.partial").exists()

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from .._validation import check_option, check_type
 from ..io.recording import PhysioRecording, TextCorpus
 from ..io.windows import Windows
+from ._chain_base import ChainBase
 from .pipeline import SignalChain
 from .windows import make_physio_windows, make_text_windows
 
@@ -43,7 +44,7 @@ def _stats(X: NDArray[Any]) -> NDArray[np.float64]:
 
 
 # --------------------------------------------------------------------------- physiology
-class PhysioChain:
+class PhysioChain(ChainBase):
     """Per-stream filtering/resampling, per-participant standardisation, aligned windows.
 
     Parameters
@@ -66,6 +67,9 @@ class PhysioChain:
     """
 
     kind = "physio"
+    _params = ("streams", "window_s", "step_s", "lowpass", "resample", "normalize",
+               "label_rule", "classes")
+    _learned = ("rates_", "n_chans_")
 
     def __init__(self, *, streams: Sequence[str] = ("bvp", "eda", "temp", "acc"),
                  window_s: float = 60.0, step_s: float | None = None,
@@ -173,21 +177,6 @@ class PhysioChain:
             self.n_chans_ = {s: int(prepped.signals[s].data.shape[0]) for s in self.streams}
         return w
 
-    def fit(self, X: dict[str, NDArray[Any]]) -> PhysioChain:
-        """Nothing to fit on the training windows (standardisation is per participant).
-
-        Parameters
-        ----------
-        X : dict of str to ndarray
-            Training windows.
-
-        Returns
-        -------
-        self : PhysioChain
-            The chain.
-        """
-        return self
-
     def inputs(self, X: dict[str, NDArray[Any]]) -> dict[str, NDArray[np.float32]]:
         """Model inputs: the windows of each stream as float32.
 
@@ -234,57 +223,8 @@ class PhysioChain:
                 "normalize": self.normalize, "lowpass": self.lowpass,
                 "units": "stream units (siemens for EDA, °C, m/s², BVP as recorded)"}
 
-    def unfitted(self) -> PhysioChain:
-        """A copy (nothing is fitted on training windows).
-
-        Returns
-        -------
-        PhysioChain
-            The copy.
-        """
-        return PhysioChain.from_dict(self.to_dict())
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready configuration and state.
-
-        Returns
-        -------
-        dict
-            Round-trips through :meth:`from_dict`.
-        """
-        state: dict[str, Any] = {
-            "kind": self.kind, "streams": self.streams, "window_s": self.window_s,
-            "step_s": self.step_s, "lowpass": self.lowpass, "resample": self.resample,
-            "normalize": self.normalize, "label_rule": self.label_rule, "classes": self.classes}
-        if hasattr(self, "rates_"):
-            state["rates_"], state["n_chans_"] = self.rates_, self.n_chans_
-        return state
-
-    @classmethod
-    def from_dict(cls, state: dict[str, Any]) -> PhysioChain:
-        """Rebuild from :meth:`to_dict` output.
-
-        Parameters
-        ----------
-        state : dict
-            The saved state.
-
-        Returns
-        -------
-        PhysioChain
-            The chain.
-        """
-        keys = ("streams", "window_s", "step_s", "lowpass", "resample", "normalize",
-                "label_rule", "classes")
-        chain = cls(**{k: state[k] for k in keys if k in state})
-        if "rates_" in state:
-            chain.rates_ = {k: float(v) for k, v in state["rates_"].items()}
-            chain.n_chans_ = {k: int(v) for k, v in state["n_chans_"].items()}
-        return chain
-
-
 # --------------------------------------------------------------------------- text
-class TextChain:
+class TextChain(ChainBase):
     """Sentences → frozen-encoder embeddings ``{"embedding": (n, d)}``, cached on disk.
 
     Parameters
@@ -301,6 +241,8 @@ class TextChain:
 
     kind = "text"
     input_names = ("embedding",)
+    _params = ("encoder", "cache_dir", "batch_size", "target_names")
+    _learned = ("dim_",)
 
     def __init__(self, *, encoder: str = "minilm", cache_dir: str | None = None,
                  batch_size: int = 64, target_names: Sequence[str] | None = None) -> None:
@@ -365,21 +307,6 @@ class TextChain:
         meta["text"] = list(w.X)
         return Windows({"embedding": self.encode(list(w.X))}, w.y, w.groups, meta)
 
-    def fit(self, X: dict[str, NDArray[Any]]) -> TextChain:
-        """Nothing to fit (the encoder is frozen).
-
-        Parameters
-        ----------
-        X : dict of str to ndarray
-            Training windows.
-
-        Returns
-        -------
-        self : TextChain
-            The chain.
-        """
-        return self
-
     def inputs(self, X: dict[str, NDArray[Any]]) -> dict[str, NDArray[np.float32]]:
         """Model inputs ``{"embedding": (n, d)}``.
 
@@ -420,52 +347,6 @@ class TextChain:
         """
         return {"modality": "text", "encoder": self.encoder, "dim": getattr(self, "dim_", None),
                 "inputs": {"embedding": ["n_features"]}}
-
-    def unfitted(self) -> TextChain:
-        """A copy.
-
-        Returns
-        -------
-        TextChain
-            The copy.
-        """
-        return TextChain.from_dict(self.to_dict())
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready configuration.
-
-        Returns
-        -------
-        dict
-            Round-trips through :meth:`from_dict`.
-        """
-        state: dict[str, Any] = {"kind": self.kind, "encoder": self.encoder,
-                                 "cache_dir": self.cache_dir, "batch_size": self.batch_size,
-                                 "target_names": self.target_names}
-        if hasattr(self, "dim_"):
-            state["dim_"] = self.dim_
-        return state
-
-    @classmethod
-    def from_dict(cls, state: dict[str, Any]) -> TextChain:
-        """Rebuild from :meth:`to_dict` output.
-
-        Parameters
-        ----------
-        state : dict
-            The saved state.
-
-        Returns
-        -------
-        TextChain
-            The chain.
-        """
-        chain = cls(**{k: state[k] for k in ("encoder", "cache_dir", "batch_size",
-                                             "target_names") if k in state})
-        if "dim_" in state:
-            chain.dim_ = int(state["dim_"])
-        return chain
-
 
 def chain_from_dict(state: dict[str, Any]) -> Any:
     """Rebuild any chain from its saved ``to_dict`` state (``kind`` picks the class).

@@ -16,13 +16,14 @@ from numpy.typing import NDArray
 
 from .._validation import check_fitted, check_option
 from ..io.windows import Windows
+from ._chain_base import ChainBase
 
 __all__ = ["HMSChain"]
 
 _LOG_CLIP = (float(np.exp(-4.0)), float(np.exp(8.0)))
 
 
-class HMSChain:
+class HMSChain(ChainBase):
     """Montage, filtering and resampling of the EEG; log spectrogram; fitted scaling.
 
     Parameters
@@ -42,6 +43,9 @@ class HMSChain:
 
     kind = "hms"
     input_names = ("eeg", "spec")
+    _params = ("montage", "bandpass", "resample", "classes", "ch_names")
+    _learned = ("sfreq_", "eeg_names_")
+    _fitted = ("center_", "scale_", "spec_mean_", "spec_std_")
 
     def __init__(self, *, montage: str = "double_banana", bandpass: Sequence[float] | None = (
                  0.5, 20.0), resample: float | None = 50.0, classes: Sequence[str] | None = None,
@@ -188,56 +192,3 @@ class HMSChain:
                 "window_s": 50.0, "spectrogram_window_s": 600.0, "units": "V (EEG)",
                 "inputs": {"eeg": ["n_chans", "n_times"],
                            "spec": ["n_regions", "n_freqs", "n_frames"]}}
-
-    def unfitted(self) -> HMSChain:
-        """A copy without fitted statistics.
-
-        Returns
-        -------
-        HMSChain
-            The copy.
-        """
-        state = {k: v for k, v in self.to_dict().items()
-                 if k not in ("center_", "scale_", "spec_mean_", "spec_std_")}
-        return HMSChain.from_dict(state)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready configuration and fitted state.
-
-        Returns
-        -------
-        dict
-            Round-trips through :meth:`from_dict`.
-        """
-        state: dict[str, Any] = {"kind": self.kind, "montage": self.montage,
-                                 "bandpass": self.bandpass, "resample": self.resample,
-                                 "classes": self.classes, "ch_names": self.ch_names}
-        for k in ("center_", "scale_", "spec_mean_", "spec_std_"):
-            if hasattr(self, k):
-                state[k] = np.asarray(getattr(self, k)).tolist()
-        if hasattr(self, "sfreq_"):
-            state["sfreq_"], state["eeg_names_"] = self.sfreq_, self.eeg_names_
-        return state
-
-    @classmethod
-    def from_dict(cls, state: dict[str, Any]) -> HMSChain:
-        """Rebuild from :meth:`to_dict` output.
-
-        Parameters
-        ----------
-        state : dict
-            The saved state.
-
-        Returns
-        -------
-        HMSChain
-            The chain.
-        """
-        chain = cls(**{k: state[k] for k in ("montage", "bandpass", "resample", "classes",
-                                             "ch_names") if k in state})
-        for k in ("center_", "scale_", "spec_mean_", "spec_std_"):
-            if k in state:
-                setattr(chain, k, np.asarray(state[k], dtype=np.float64))
-        if "sfreq_" in state:
-            chain.sfreq_, chain.eeg_names_ = float(state["sfreq_"]), list(state["eeg_names_"])
-        return chain
