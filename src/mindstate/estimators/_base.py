@@ -1,19 +1,8 @@
-"""scikit-learn estimators over the registered deep models: ``DeepClassifier``, ``DeepRegressor``.
+"""Shared machinery of the scikit-learn deep estimators: parameters, inputs, scaling, fit.
 
-They make any model in :data:`mindstate.models.MODELS` usable wherever scikit-learn expects an
-estimator (``cross_val_score``, ``GridSearchCV``, ``Pipeline``, ``clone``)::
-
-    from sklearn.model_selection import GroupKFold, cross_val_score
-    from mindstate.estimators import DeepClassifier
-
-    clf = DeepClassifier("shallow_convnet", sfreq=128.0, epochs=20, model_kwargs={"n_filters": 8})
-    cross_val_score(clf, X, y, groups=subjects, cv=GroupKFold(3))   # X: (n, n_chans, n_times)
-
-``__init__`` only stores its arguments; ``fit`` validates them and the data, standardises the
-inputs with statistics of the training data, sizes the model from the data's shapes
-(:meth:`~mindstate.models.BaseModel.sizes_from_shapes`), seeds its initial weights with
-``random_state`` and trains it with :func:`mindstate.train.engine.fit` on the CPU. Everything
-learned ends in ``_``; the trained torch module is ``model_``.
+:class:`_DeepEstimator` holds everything :class:`~mindstate.estimators.DeepClassifier` and
+:class:`~mindstate.estimators.DeepRegressor` have in common; the subclasses add the target
+encoding (``_check_targets``) and the prediction methods.
 """
 
 from __future__ import annotations
@@ -24,10 +13,10 @@ from typing import Any, ClassVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
-from ._validation import (
+from .._validation import (
     check_array,
     check_finite,
     check_fitted,
@@ -38,9 +27,9 @@ from ._validation import (
     describe,
     suggest,
 )
-from .exceptions import DataQualityError, NotFittedError
+from ..exceptions import DataQualityError, NotFittedError
 
-__all__ = ["DeepClassifier", "DeepRegressor"]
+__all__: list[str] = []
 
 #: A channel whose training SD is at most this fraction of the largest channel SD of the same
 #: input (or exactly 0) counts as flat: standardising it would divide by (almost) zero.
@@ -58,7 +47,7 @@ def _shape_words(spec_shape: tuple[str | int, ...]) -> str:
 
 
 class _DeepEstimator(BaseEstimator):
-    """Shared machinery of :class:`DeepClassifier` and :class:`DeepRegressor`."""
+    """Shared machinery of ``DeepClassifier`` and ``DeepRegressor``."""
 
     _kind: ClassVar[str] = ""  # "classification" or "regression" (a task in mindstate.tasks)
 
@@ -99,7 +88,7 @@ class _DeepEstimator(BaseEstimator):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         try:
-            from .models import MODELS
+            from ..models import MODELS
 
             spec = MODELS.get(self.model).input_spec
         except (TypeError, ValueError):  # an invalid name is reported by fit, not here
@@ -114,7 +103,7 @@ class _DeepEstimator(BaseEstimator):
     # ------------------------------------------------------------------ parameters
     def _check_params(self) -> tuple[type[Any], dict[str, Any], float | None, int]:
         """Validate the hyper-parameters; return (model class, model kwargs, sfreq, seed)."""
-        from .models import MODELS, accepted_kwargs
+        from ..models import MODELS, accepted_kwargs
 
         check_type(self.model, str, "model")
         cls = MODELS.get(self.model)  # ValueError with a suggestion for an unknown name
@@ -158,7 +147,7 @@ class _DeepEstimator(BaseEstimator):
             check_int(self.patience, "patience", min_value=1)
         check_range(self.val_fraction, "val_fraction", 0.0, 1.0, inclusive=(True, False))
         if self.loss is not None:
-            from .train.losses import LOSSES
+            from ..train.losses import LOSSES
 
             check_type(self.loss, str, "loss")
             loss_task = getattr(LOSSES.get(self.loss), "task", self._kind)
@@ -258,7 +247,7 @@ class _DeepEstimator(BaseEstimator):
             check_fitted(self, "model_")
         except NotFittedError as exc:
             raise _NotFittedError(str(exc)) from None
-        from .models import MODELS
+        from ..models import MODELS
 
         inputs, is_array = self._as_inputs(X, MODELS.get(self.model))
         for key, arr in inputs.items():
@@ -302,9 +291,9 @@ class _DeepEstimator(BaseEstimator):
     def _fit(self, X: Any, y: Any) -> None:
         import torch
 
-        from .tasks import make_task
-        from .train.engine import fit as engine_fit
-        from .train.engine import take
+        from ..tasks import make_task
+        from ..train.engine import fit as engine_fit
+        from ..train.engine import take
 
         cls, kwargs, sfreq, seed = self._check_params()
         inputs, is_array = self._as_inputs(X, cls)
@@ -359,356 +348,12 @@ class _DeepEstimator(BaseEstimator):
 
     @staticmethod
     def _accepted(cls: type[Any]) -> set[str]:
-        from .models import accepted_kwargs
+        from ..models import accepted_kwargs
 
         return accepted_kwargs(cls)
 
     def _outputs(self, X: Any) -> NDArray[np.float64]:
-        from .train.engine import predict_logits
+        from ..train.engine import predict_logits
 
         inputs = self._validate_predict_inputs(X)
         return predict_logits(self.model_, inputs, batch_size=max(256, int(self.batch_size)))
-
-
-class DeepClassifier(ClassifierMixin, _DeepEstimator):
-    """A registered deep model as a scikit-learn classifier.
-
-    ``fit`` encodes the labels (``classes_``), standardises the inputs per channel with
-    training statistics, builds the model sized from ``X`` and trains it with cross-entropy
-    (or ``loss``); ``predict_proba`` is the softmax of its logits.
-
-    Parameters
-    ----------
-    model : str
-        A name in :data:`mindstate.models.MODELS`, e.g. ``"shallow_convnet"``, ``"eegnet"``
-        or ``"embedding_mlp"``.
-    model_kwargs : dict | None
-        Architecture arguments of the model (e.g. ``{"n_filters": 8}``); the sizes
-        (``n_chans``, ``n_times``, ``n_outputs``, ...) come from the data and ``sfreq`` from
-        ``sfreq``.
-    sfreq : float | None
-        Sampling frequency of ``X`` in Hz, for models that size kernels in seconds (EEG
-        models). ``None`` leaves the model's default (with a warning).
-    input_name : str | None
-        The model input an array ``X`` is passed as; ``None``: the model's only input in its
-        ``input_spec`` (``"eeg"`` for EEG models, ``"embedding"`` for ``embedding_mlp``).
-    epochs : int
-        Training epochs (fewer when early stopping triggers).
-    batch_size : int
-        Training batch size.
-    lr : float
-        Peak learning rate of AdamW (cosine schedule).
-    weight_decay : float
-        AdamW weight decay.
-    patience : int | None
-        Early-stopping patience in epochs on the validation loss; used only when
-        ``val_fraction > 0``. ``None``: train all epochs and keep the best-validation weights.
-    val_fraction : float
-        Fraction in [0, 1) of the training samples held out, stratified by class and drawn
-        with ``random_state``, for early stopping and best-epoch selection; 0 keeps the last
-        epoch. The hold-out is a random split of samples: for subject-wise evaluation the
-        outer cross-validation must group by subject (``GroupKFold``, ``LeaveOneGroupOut``),
-        and windows of one subject may still sit on both sides of this inner split.
-    loss : str | None
-        A classification loss registered in :mod:`mindstate.train.losses` (``"ce"``,
-        ``"weighted_ce"``, ``"focal"``, ``"label_smoothing"``); ``None``: ``"ce"``.
-    loss_kwargs : dict | None
-        Arguments of the loss (``weighted_ce`` without ``weight`` gets balanced class
-        weights from the training labels).
-    standardize : bool
-        Subtract the mean and divide by the SD of each channel (axis 1 of each float input,
-        pooled over samples and the remaining axes), both fitted on the training part in
-        ``fit`` and applied unchanged at prediction time. A flat training channel raises
-        :class:`~mindstate.exceptions.DataQualityError`.
-    random_state : int
-        Seed of the initial weights, the shuffling, dropout and the validation split: two
-        fits with the same seed and data give the same predictions.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        The sorted unique training labels; ``predict`` returns values from it.
-    model_ : mindstate.models.BaseModel
-        The trained torch model (eval mode, on the CPU).
-    n_outputs_ : int
-        Number of model outputs (``len(classes_)``).
-    input_shapes_ : dict of str to tuple of int
-        Per-sample shape of each model input seen in ``fit``.
-    scaling_ : dict of str to tuple of ndarray | None
-        Per input, the (mean, SD) used for standardisation; ``None`` without it.
-    n_features_in_ : int
-        Size of axis 1 of an array ``X`` (channels of ``(n, n_chans, n_times)``, features of
-        ``(n, n_features)``); not set when ``X`` is a dict.
-    history_ : list of dict
-        Per-epoch training history (``train_loss``, and ``val_loss``/``val_acc`` with a
-        validation part).
-    best_epoch_ : int
-        Epoch whose weights were kept.
-
-    See Also
-    --------
-    DeepRegressor : The same for continuous targets.
-
-    Notes
-    -----
-    ``X`` is an array shaped like the model's single input plus a leading sample axis
-    (``(n, n_chans, n_times)`` for EEG models) or a dict of such arrays keyed by input name;
-    dicts work with ``fit``/``predict`` and in a ``Pipeline`` but not with scikit-learn's
-    cross-validation helpers, which index arrays only. Training runs on the CPU.
-    """
-
-    _kind: ClassVar[str] = "classification"
-
-    def _check_targets(self, y: Any) -> tuple[NDArray[Any], int]:
-        from sklearn.utils.multiclass import type_of_target
-
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            from sklearn.exceptions import DataConversionWarning
-
-            warnings.warn("A column-vector y was passed when a 1d array was expected; it is "
-                          "used as y.ravel().", DataConversionWarning, stacklevel=4)
-            y = y.ravel()
-        if y.ndim != 1:
-            raise ValueError(f"y must have shape (n_samples,) with one label per sample; got "
-                             f"shape {y.shape}. For soft labels or several targets this "
-                             "estimator does not apply.")
-        try:
-            kind = type_of_target(y, input_name="y")
-        except ValueError as exc:
-            raise ValueError(f"y must hold class labels; {exc}") from exc
-        if kind not in ("binary", "multiclass"):
-            raise ValueError(f"Unknown label type: y must hold class labels (binary or "
-                             f"multiclass); got {kind} targets ({describe(y)}). Use "
-                             "DeepRegressor for continuous targets.")
-        classes, y_enc = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(f"y must contain at least 2 classes; got only {classes.tolist()}.")
-        self.classes_ = classes
-        return y_enc.astype(np.int64).ravel(), len(classes)
-
-    def fit(self, X: Any, y: Any) -> DeepClassifier:
-        """Train the model on ``X`` and class labels ``y``.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, ...) | dict of str to ndarray
-            Inputs: one array shaped like the model's input (``(n_samples, n_chans,
-            n_times)`` for EEG models, in any consistent unit) or a dict of named arrays.
-        y : array-like of shape (n_samples,)
-            Class labels of any sortable type.
-
-        Returns
-        -------
-        self : DeepClassifier
-            The fitted estimator.
-        """
-        self._fit(X, y)
-        return self
-
-    def decision_function(self, X: Any) -> NDArray[np.float64]:
-        """Logits of the model (log-odds of ``classes_[1]`` for two classes).
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, ...) | dict of str to ndarray
-            Inputs shaped as in ``fit``.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
-            The logits; for two classes, as scikit-learn expects, the 1-D difference
-            ``logit[:, 1] - logit[:, 0]`` (positive means ``classes_[1]``).
-        """
-        logits = self._outputs(X)
-        if logits.shape[1] == 2:
-            return logits[:, 1] - logits[:, 0]
-        return logits
-
-    def predict_proba(self, X: Any) -> NDArray[np.float64]:
-        """Class probabilities: the softmax of the logits.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, ...) | dict of str to ndarray
-            Inputs shaped as in ``fit``.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Columns in the order of ``classes_``; rows sum to 1.
-        """
-        from .uncertainty import softmax
-
-        return softmax(self._outputs(X), axis=1)
-
-    def predict(self, X: Any) -> NDArray[Any]:
-        """The most probable class of each sample.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, ...) | dict of str to ndarray
-            Inputs shaped as in ``fit``.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels taken from ``classes_``.
-        """
-        logits = self._outputs(X)  # checks fitted first
-        return np.asarray(self.classes_[logits.argmax(axis=1)])
-
-
-class DeepRegressor(RegressorMixin, _DeepEstimator):
-    """A registered deep model as a scikit-learn regressor.
-
-    ``fit`` standardises the inputs (and, by default, the targets) with training statistics,
-    builds the model sized from ``X`` with one output per target and trains it with the mean
-    squared error (or ``loss``); ``predict`` returns outputs in the units and shape of ``y``.
-
-    Parameters
-    ----------
-    model : str
-        A name in :data:`mindstate.models.MODELS`, e.g. ``"embedding_mlp"`` or
-        ``"shallow_convnet"``.
-    model_kwargs : dict | None
-        Architecture arguments of the model (e.g. ``{"hidden": [32]}``); the sizes come from
-        the data and ``sfreq`` from ``sfreq``.
-    sfreq : float | None
-        Sampling frequency of ``X`` in Hz, for models that size kernels in seconds (EEG
-        models). ``None`` leaves the model's default (with a warning for such models).
-    input_name : str | None
-        The model input an array ``X`` is passed as; ``None``: the model's only input.
-    epochs : int
-        Training epochs (fewer when early stopping triggers).
-    batch_size : int
-        Training batch size.
-    lr : float
-        Peak learning rate of AdamW (cosine schedule).
-    weight_decay : float
-        AdamW weight decay.
-    patience : int | None
-        Early-stopping patience in epochs on the validation loss; used only when
-        ``val_fraction > 0``.
-    val_fraction : float
-        Fraction in [0, 1) of the training samples held out at random (``random_state``)
-        for early stopping and best-epoch selection; 0 keeps the last epoch. For
-        subject-wise evaluation the outer cross-validation must group by subject.
-    loss : str | None
-        A regression loss registered in :mod:`mindstate.train.losses` (``"mse"``,
-        ``"ccc"``); ``None``: ``"mse"``.
-    loss_kwargs : dict | None
-        Arguments of the loss.
-    standardize : bool
-        Standardise each channel (axis 1 of each float input) with the training mean and SD,
-        as in :class:`DeepClassifier`.
-    random_state : int
-        Seed of the initial weights, shuffling, dropout and the validation split.
-    standardize_target : bool
-        Train on targets centred and scaled by their training mean and SD (per target) and
-        map the outputs back, so that targets far from 0 or of any unit train as well as
-        unit-scale ones. The loss is then in standardised units.
-
-    Attributes
-    ----------
-    model_ : mindstate.models.BaseModel
-        The trained torch model (eval mode, on the CPU).
-    n_outputs_ : int
-        Number of targets.
-    target_mean_, target_scale_ : ndarray of shape (n_targets,)
-        Target standardisation (0 and 1 without ``standardize_target``).
-    input_shapes_ : dict of str to tuple of int
-        Per-sample shape of each model input seen in ``fit``.
-    scaling_ : dict of str to tuple of ndarray | None
-        Per input, the (mean, SD) used for standardisation; ``None`` without it.
-    n_features_in_ : int
-        Size of axis 1 of an array ``X``; not set when ``X`` is a dict.
-    history_ : list of dict
-        Per-epoch training history.
-    best_epoch_ : int
-        Epoch whose weights were kept.
-
-    See Also
-    --------
-    DeepClassifier : The same for class labels.
-    """
-
-    _kind: ClassVar[str] = "regression"
-
-    def __init__(
-        self,
-        model: str = "shallow_convnet",
-        *,
-        model_kwargs: Mapping[str, Any] | None = None,
-        sfreq: float | None = None,
-        input_name: str | None = None,
-        epochs: int = 30,
-        batch_size: int = 64,
-        lr: float = 1e-3,
-        weight_decay: float = 1e-2,
-        patience: int | None = None,
-        val_fraction: float = 0.0,
-        loss: str | None = None,
-        loss_kwargs: Mapping[str, Any] | None = None,
-        standardize: bool = True,
-        random_state: int = 0,
-        standardize_target: bool = True,
-    ) -> None:
-        super().__init__(
-            model, model_kwargs=model_kwargs, sfreq=sfreq, input_name=input_name,
-            epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay,
-            patience=patience, val_fraction=val_fraction, loss=loss, loss_kwargs=loss_kwargs,
-            standardize=standardize, random_state=random_state,
-        )
-        self.standardize_target = standardize_target
-
-    def _check_targets(self, y: Any) -> tuple[NDArray[Any], int]:
-        check_type(self.standardize_target, bool, "standardize_target")
-        y = check_array(y, "y", ndim=(1, 2), shape_hint="(n_samples,) or (n_samples, n_targets)")
-        self._y_ndim = y.ndim
-        y2 = y[:, None] if y.ndim == 1 else y
-        if self.standardize_target:
-            mean, sd = y2.mean(axis=0), y2.std(axis=0)
-            if (sd == 0).any():
-                raise ValueError(f"y is constant in target column(s) "
-                                 f"{np.flatnonzero(sd == 0).tolist()}; nothing to learn. Pass "
-                                 "standardize_target=False to fit it anyway.")
-        else:
-            mean, sd = np.zeros(y2.shape[1]), np.ones(y2.shape[1])
-        self.target_mean_, self.target_scale_ = mean, sd
-        return ((y2 - mean) / sd).astype(np.float32), int(y2.shape[1])
-
-    def fit(self, X: Any, y: Any) -> DeepRegressor:
-        """Train the model on ``X`` and continuous targets ``y``.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, ...) | dict of str to ndarray
-            Inputs: one array shaped like the model's input, or a dict of named arrays.
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Finite targets.
-
-        Returns
-        -------
-        self : DeepRegressor
-            The fitted estimator.
-        """
-        self._fit(X, y)
-        return self
-
-    def predict(self, X: Any) -> NDArray[np.float64]:
-        """Predicted targets, in the units and shape of the training ``y``.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, ...) | dict of str to ndarray
-            Inputs shaped as in ``fit``.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            1-D when ``y`` was 1-D in ``fit``.
-        """
-        out = self._outputs(X)  # checks fitted first
-        out = out * self.target_scale_ + self.target_mean_
-        return out[:, 0] if self._y_ndim == 1 else out

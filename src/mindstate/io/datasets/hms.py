@@ -23,7 +23,6 @@ channels by default), the 10 min spectrogram window and the normalised vote dist
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,11 +30,31 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._validation import check_int, check_option, check_type, suggest
+from ..._validation import check_int, check_option, check_type
 from ...exceptions import ReaderError
 from ..recording import Recording
 from ..windows import Windows
+from ._hms_common import (
+    _FILL,
+    _SPEC_COLUMN,
+    _SPEC_WINDOW_S,
+    _WINDOW_S,
+    HMS_CHAINS,
+    HMS_CLASSES,
+    HMS_EEG_CHANNELS,
+    HMS_SCALP_CHANNELS,
+    HMS_SFREQ,
+    HMS_SPEC_FRAMES,
+    HMS_SPEC_STEP_S,
+    TRAIN_COLUMNS,
+    VOTE_COLUMNS,
+    _check_eeg_channels,
+    _fill,
+    _select_rows,
+)
 from .base import DATASETS, Dataset, natural_key
+from .hms_fake import _spec_columns as _spec_columns  # re-exported for tests
+from .hms_fake import make_fake_hms
 
 __all__ = [
     "HMS",
@@ -54,37 +73,6 @@ __all__ = [
     "read_hms_spectrogram",
     "read_hms_train",
 ]
-
-#: The six classes, in the order of the vote columns.
-HMS_CLASSES: tuple[str, ...] = ("Seizure", "LPD", "GPD", "LRDA", "GRDA", "Other")
-#: The vote columns of train.csv, in class order.
-VOTE_COLUMNS: tuple[str, ...] = tuple(f"{c.lower()}_vote" for c in HMS_CLASSES)
-#: Columns of an EEG parquet, in order: 19 scalp channels (old 10-20 names) and EKG.
-HMS_EEG_CHANNELS: tuple[str, ...] = (
-    "Fp1", "F3", "C3", "P3", "F7", "T3", "T5", "O1", "Fz", "Cz", "Pz",
-    "Fp2", "F4", "C4", "P4", "F8", "T4", "T6", "O2", "EKG",
-)
-#: The 19 scalp EEG channels (:data:`HMS_EEG_CHANNELS` without ``EKG``): the default
-#: ``eeg`` input of :func:`load_hms_windows`.
-HMS_SCALP_CHANNELS: tuple[str, ...] = HMS_EEG_CHANNELS[:19]
-#: Spectrogram chains in parquet column order.
-HMS_CHAINS: tuple[str, ...] = ("LL", "RL", "LP", "RP")
-#: Sampling rate of the EEG parquets, Hz.
-HMS_SFREQ = 200.0
-#: The 15 columns of train.csv, in order.
-TRAIN_COLUMNS: tuple[str, ...] = (
-    "eeg_id", "eeg_sub_id", "eeg_label_offset_seconds", "spectrogram_id",
-    "spectrogram_sub_id", "spectrogram_label_offset_seconds", "label_id", "patient_id",
-    "expert_consensus", *VOTE_COLUMNS,
-)
-#: Seconds between the rows of a Kaggle spectrogram parquet.
-HMS_SPEC_STEP_S = 2.0
-#: Frames in the 10 min spectrogram window of one train.csv row (600 s / 2 s).
-HMS_SPEC_FRAMES = 300
-_WINDOW_S = 50.0
-_SPEC_WINDOW_S = HMS_SPEC_STEP_S * HMS_SPEC_FRAMES
-_FILL = ("channel_mean", "zero", "none")
-_SPEC_COLUMN = re.compile(r"^(LL|RL|LP|RP)_(\d+(?:\.\d+)?)$")
 
 
 # ---------------------------------------------------------------------------- readers
@@ -252,63 +240,11 @@ def read_hms_train(root: str | os.PathLike[str]) -> Any:
     return frame
 
 
-def _fill(window: NDArray[np.float32], how: str) -> NDArray[np.float32]:
-    """Fill NaNs of (n_chans, n) per channel: nan-mean of the channel, 0 for an all-NaN one."""
-    bad = np.isnan(window)
-    if not bad.any() or how == "none":
-        return window
-    if how == "zero":
-        return np.where(bad, np.float32(0), window)
-    counts = (~bad).sum(axis=1)
-    sums = np.where(bad, 0, window).sum(axis=1, dtype=np.float64)
-    means = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
-    return np.where(bad, means[:, None].astype(np.float32), window)
-
-
-def _check_eeg_channels(eeg_channels: Any) -> list[int]:
-    """Indices of ``eeg_channels`` in :data:`HMS_EEG_CHANNELS` (validated)."""
-    if isinstance(eeg_channels, str) or not isinstance(eeg_channels, Sequence):
-        raise TypeError(
-            "eeg_channels must be a sequence of channel names (e.g. HMS_SCALP_CHANNELS); "
-            f"got {eeg_channels!r}. For one channel use [{eeg_channels!r}]."
-        )
-    names = [str(check_type(c, str, "eeg_channels[i]")) for c in eeg_channels]
-    if not names:
-        raise ValueError("eeg_channels must name at least one channel; got [].")
-    dupes = sorted({c for c in names if names.count(c) > 1})
-    if dupes:
-        raise ValueError(f"eeg_channels must not repeat a channel; got {dupes} twice.")
-    unknown = [c for c in names if c not in HMS_EEG_CHANNELS]
-    if unknown:
-        hint = suggest(unknown[0], HMS_EEG_CHANNELS)
-        raise ValueError(
-            f"eeg_channels must be columns of the HMS EEG parquet "
-            f"({', '.join(HMS_EEG_CHANNELS)}); got unknown {unknown}.{hint}"
-        )
-    return [HMS_EEG_CHANNELS.index(c) for c in names]
-
-
 def _require(path: Path, what: str, key: str, value: Any, csv: Path) -> None:
     if not path.is_file():
         raise FileNotFoundError(
             f"HMS {what} parquet not found: {path} ({key} {int(value)}, listed in {csv})."
         )
-
-
-def _select_rows(frame: Any, csv: Path, min_votes: int, max_rows: int | None) -> Any:
-    """Rows with at least ``min_votes`` votes, then the first ``max_rows`` of them."""
-    n_votes = frame[list(VOTE_COLUMNS)].sum(axis=1).to_numpy()
-    frame = frame.assign(csv_row=np.arange(len(frame)))
-    if min_votes > 0:
-        frame = frame[n_votes >= min_votes]
-        if len(frame) == 0:
-            raise ValueError(
-                f"min_votes={min_votes} keeps none of the {len(n_votes)} rows of {csv}; "
-                f"the most votes in a row is {int(n_votes.max())}."
-            )
-    if max_rows is not None:
-        frame = frame.iloc[:max_rows]
-    return frame.reset_index(drop=True)
 
 
 def _eeg_windows(
@@ -642,82 +578,3 @@ class HMS(Dataset):
             The dataset root.
         """
         return make_fake_hms(out_dir, **kwargs)
-
-
-# ---------------------------------------------------------------------------- fake data
-def _spec_columns() -> list[str]:
-    freqs = np.arange(3, 103) * HMS_SFREQ / 1024
-    return [f"{c}_{round(float(f) + 1e-9, 2)!r}" for c in HMS_CHAINS for f in freqs]
-
-
-def make_fake_hms(
-    out_dir: str | os.PathLike[str],
-    *,
-    n_eegs: int = 2,
-    n_rows_per_eeg: int = 2,
-    random_state: int = 0,
-    overwrite: bool = False,
-) -> Path:
-    """Write a tiny HMS folder in the true format (noise signals, random votes).
-
-    ``train.csv`` has the 15 columns; EEG ``i`` (one patient each) is
-    ``50 + 2 * (n_rows_per_eeg - 1)`` s of 30 µV noise in 20 float32 columns with label
-    offsets 0, 2, 4 ... s; each has its own spectrogram with the same label offsets,
-    ``600 + 2 * (n_rows_per_eeg - 1)`` s long so that every row's 10 min window is complete
-    (``300 + n_rows_per_eeg - 1`` rows, ``time`` = 1, 3, 5 ..., int64; 400 float32
-    lognormal columns ``LL_0.59`` ... ``RP_19.92``). EEG 0 has NaN in every channel from 5
-    to 6 s and its spectrogram row at ``time`` 5 is NaN; when ``n_eegs >= 2``, EEG 1 has an
-    all-NaN ``C3``.
-
-    Parameters
-    ----------
-    out_dir : path-like
-        Dataset root (created if needed).
-    n_eegs : int
-        Number of EEG files (and spectrograms and patients).
-    n_rows_per_eeg : int
-        Labelled windows per EEG.
-    random_state : int
-        Seed.
-    overwrite : bool
-        Replace an existing train.csv.
-
-    Returns
-    -------
-    Path
-        ``out_dir``.
-    """
-    import pandas as pd
-
-    n_eegs = check_int(n_eegs, "n_eegs", min_value=1)
-    n_rows = check_int(n_rows_per_eeg, "n_rows_per_eeg", min_value=1)
-    root = Path(out_dir)
-    if (root / "train.csv").exists() and not overwrite:
-        raise FileExistsError(f"{root / 'train.csv'} exists; pass overwrite=True to replace it.")
-    (root / "train_eegs").mkdir(parents=True, exist_ok=True)
-    (root / "train_spectrograms").mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(random_state)
-    rows = []
-    n_times = int((_WINDOW_S + 2 * (n_rows - 1)) * HMS_SFREQ)
-    for i in range(n_eegs):
-        eeg_id, spec_id, patient = 1000 + 7 * i, 500 + 3 * i, 10 + i
-        x = rng.normal(0, 30.0, (n_times, 20)).astype(np.float32)
-        if i == 0:
-            x[int(5 * HMS_SFREQ):int(6 * HMS_SFREQ)] = np.nan
-        if i == 1:
-            x[:, HMS_EEG_CHANNELS.index("C3")] = np.nan
-        pd.DataFrame(x, columns=list(HMS_EEG_CHANNELS)).to_parquet(
-            root / "train_eegs" / f"{eeg_id}.parquet", index=False)
-        n_spec = HMS_SPEC_FRAMES + n_rows - 1
-        power = rng.lognormal(2.0, 1.0, (n_spec, 400)).astype(np.float32)
-        if i == 0:
-            power[2] = np.nan  # time 5 s, like the EEG's NaN run
-        spec = pd.DataFrame(power, columns=_spec_columns())
-        spec.insert(0, "time", np.arange(1, 2 * n_spec, 2, dtype=np.int64))
-        spec.to_parquet(root / "train_spectrograms" / f"{spec_id}.parquet", index=False)
-        for j in range(n_rows):
-            votes = rng.multinomial(int(rng.integers(1, 15)), np.full(6, 1 / 6))
-            rows.append([eeg_id, j, float(2 * j), spec_id, j, float(2 * j), 9000 + 10 * i + j,
-                         patient, HMS_CLASSES[int(np.argmax(votes))], *votes.tolist()])
-    pd.DataFrame(rows, columns=list(TRAIN_COLUMNS)).to_csv(root / "train.csv", index=False)
-    return root
