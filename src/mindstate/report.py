@@ -118,6 +118,30 @@ def _table(rows: list[tuple[str, Any]]) -> str:
     return f"<table>{cells}</table>"
 
 
+def _plot_regression(path: Path, y: np.ndarray, pred: np.ndarray, names: list[str]) -> None:
+    """Held-out predictions against the truth, one panel per target, with the identity line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    y = np.asarray(y, dtype=float).reshape(len(y), -1)
+    k = y.shape[1]
+    fig, axes = plt.subplots(1, k, figsize=(3.6 * k, 3.4), squeeze=False)
+    for j, ax in enumerate(axes[0]):
+        ax.scatter(y[:, j], pred[:, j], s=4, alpha=0.4)
+        lo, hi = float(min(y[:, j].min(), pred[:, j].min())), float(max(y[:, j].max(),
+                                                                          pred[:, j].max()))
+        ax.plot([lo, hi], [lo, hi], color="k", lw=0.8)
+        r = np.corrcoef(y[:, j], pred[:, j])[0, 1] if y[:, j].std() > 0 else float("nan")
+        ax.set_title(f"{names[j] if j < len(names) else j}: r = {r:.3f}")
+        ax.set_xlabel("true")
+        ax.set_ylabel("predicted")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4f}"
@@ -177,17 +201,30 @@ def write_report(
         p = run_dir / "roc.png"
         _plot_roc(p, np.asarray(y_true), np.asarray(pred), classes)
         pngs.append(p)
+    if task == "regression":
+        p = run_dir / "predicted_vs_true.png"
+        _plot_regression(p, np.asarray(y_true), np.asarray(pred), classes)
+        pngs.append(p)
     keys = ["protocol", "accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "ece", "brier",
             "kl", "chance_accuracy", "chance_balanced_accuracy", "n_records", "n_subjects",
             "n_windows"]
-    rows = [(k, metrics[k]) for k in keys if k in metrics]
-    rows += [(k, v) for k, v in metrics.items()
-             if k.startswith(("pearson_", "mae_", "r2_")) and not isinstance(v, (dict, list))]
+
+    def scalar_rows(m: dict[str, Any]) -> list[tuple[str, Any]]:
+        out = [(k, m[k]) for k in keys if k in m]
+        out += [(k, v) for k, v in m.items()
+                if k.startswith(("pearson_", "mae_", "r2_", "ccc_"))
+                and not isinstance(v, (dict, list))]
+        return out
+
+    rows = scalar_rows(metrics)
+    conf = metrics.get("conformal")
+    if isinstance(conf, dict):
+        rows += [(f"conformal_{k}", v) for k, v in conf.items() if k != "calibrated_on"]
     base = metrics.get("baseline")
     base_html = ""
     if isinstance(base, dict):
         base_html = "<h2>Baseline (" + html.escape(str(base.get("model"))) + ")</h2>" + _table(
-            [(k, base[k]) for k in keys if k in base])
+            scalar_rows(base))
     per = metrics.get("per_subject")
     per_html = ""
     if per:

@@ -56,6 +56,7 @@ def test_text_regression_end_to_end(text_run, capsys):
     assert rows[0].split(",")[-6:] == ["V_true", "V_pred", "A_true", "A_pred", "D_true",
                                         "D_pred"]
     assert len(rows) - 1 == m["n_windows_tested"] < m["n_windows"]  # dev rows only
+    assert (tmp / "run" / "predicted_vs_true.png").stat().st_size > 1000
 
     pred = Predictor.load(tmp / "run")
     out = pred.predict(["What a wonderful happy day", "A terrible awful miserable night"])
