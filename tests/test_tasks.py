@@ -283,8 +283,11 @@ def test_chance_levels():
     assert Classification().chance(np.array([0, 0, 0, 1]), 2) == {
         "chance_accuracy": 0.75, "chance_balanced_accuracy": 0.5}
     soft = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.6, 0.2, 0.2]])
+    mean = soft.mean(axis=0)
+    kl = np.mean([np.sum(r[r > 0] * np.log(r[r > 0] / mean[r > 0])) for r in soft])
     assert SoftLabels().chance(soft, 3) == pytest.approx(
-        {"chance_accuracy": 2 / 3, "chance_balanced_accuracy": 1 / 3})
+        {"chance_accuracy": 2 / 3, "chance_balanced_accuracy": 1 / 3, "chance_kl": kl},
+        rel=1e-6)
     assert Regression().chance(np.ones((3, 1)), 1) == {}
 
 

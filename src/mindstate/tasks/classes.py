@@ -176,6 +176,15 @@ class SoftLabels(_ClassTask):
                              "classification / regression.")
         return y
 
+    def chance(self, y, n_outputs):
+        from ..evaluate.metrics import kl_divergence
+
+        out = super().chance(y, n_outputs)
+        y = np.asarray(y, dtype=np.float64)
+        mean = np.clip(y.mean(axis=0, keepdims=True), 1e-6, None)
+        out["chance_kl"] = float(kl_divergence(y, np.repeat(mean / mean.sum(), len(y), axis=0)))
+        return out
+
     def table(self, pred, y=None):
         df = super().table(pred, None)
         if y is not None:
