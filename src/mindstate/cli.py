@@ -90,7 +90,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-_SUMMARY = ("kl", "chance_kl", "accuracy", "balanced_accuracy", "pearson_mean", "mae_mean", "r2_mean",
+_SUMMARY = ("kl", "chance_kl", "accuracy", "balanced_accuracy", "pearson_mean", "mae_mean",
+            "r2_mean",
             "ccc_mean")
 
 

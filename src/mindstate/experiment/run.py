@@ -44,10 +44,10 @@ class ExperimentResult:
 
 
 
-def _floor_name(chain: Any, kind: str) -> str:
+def _floor_name(chain: Any, task: Any) -> str:
     prefix = {"eeg": "bandpower", "hms": "bandpower_spec", "physio": "stats",
               "text": "embedding"}.get(chain.kind, "features")
-    return prefix + ("_ridge" if kind == "regression" else "_logreg")
+    return f"{prefix}_{task.floor}"
 
 
 def run_experiment(
@@ -164,7 +164,7 @@ def _run(cfg: ExperimentConfig, w: Any, chain: Any, paths: list[Path], staging: 
     baseline = None
     if cfg.evaluate.baseline and np.isfinite(pr.base_pred[idx]).all():
         baseline = task.score(y[idx], pr.base_pred[idx], groups, 0, cfg.seed)
-        baseline["model"] = _floor_name(chain, task.kind)
+        baseline["model"] = _floor_name(chain, task)
     metrics.update({
         "task": task.kind, "protocol": splitter.protocol, "n_records": len(paths),
         "n_subjects": int(w.groups["subject"].nunique()), "n_windows": int(len(y)),

@@ -1,5 +1,12 @@
 """Removal of ocular (EOG) and muscle (EMG) components with MNE's ICA.
 
+MNE fits and applies the decomposition; the component scoring here is not delegated to
+``ICA.find_bads_eog`` / ``find_bads_muscle`` because their results differ from ours (not a
+refactor, a behaviour change): ``find_bads_eog`` band-passes with a 10-s FIR instead of our
+4th-order Butterworth, so the correlations change, and ``find_bads_muscle`` returns a logistic
+score in [0, 1] (with spatial criteria when positions exist) instead of the spectral slope that
+``muscle_scores_`` reports.
+
 References
 ----------
 - Dharmaprani et al. (2016), *A comparison of independent component analysis algorithms and

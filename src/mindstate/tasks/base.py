@@ -37,6 +37,8 @@ class Task(ABC):
     #: ``"maximize"`` or ``"minimize"`` for :attr:`primary_metric`.
     direction: ClassVar[str] = "maximize"
     log_accuracy: ClassVar[bool] = True
+    #: The linear floor fitted by :meth:`baseline` (``logreg`` or ``ridge``), for its name.
+    floor: ClassVar[str] = "logreg"
 
     def __init__(self, names: Sequence[str] | None = None) -> None:
         self.names = None if names is None else [str(n) for n in names]

@@ -24,6 +24,7 @@ class Regression(Task):
     default_loss = "mse"
     primary_metric = "pearson_mean"
     log_accuracy = False
+    floor = "ridge"
 
     def check_targets(self, y, where="the data"):
         y = np.asarray(y)
