@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,8 @@ from mindstate import Predictor
 from mindstate.cli import main
 
 pytestmark = pytest.mark.realdata
+
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 
 
 def _train(tmp_path, cfg: dict, data, capsys) -> dict:
@@ -33,7 +36,7 @@ def test_emobank_minilm_subset(shared_data, tmp_path, capsys):
     sub = pd.concat([df[df["split"] == "train"].head(800), df[df["split"] == "dev"].head(200)])
     (tmp_path / "eb").mkdir()
     sub.to_csv(tmp_path / "eb" / "emobank.csv", index=False)
-    cfg = yaml.safe_load(open("configs/emobank_pad.yaml"))
+    cfg = yaml.safe_load((CONFIGS / "emobank_pad.yaml").read_text())
     cfg["preprocess"]["cache_dir"] = str(tmp_path / "cache")
     cfg["train"].update({"epochs": 30, "num_threads": 2})
     m = _train(tmp_path, cfg, tmp_path / "eb", capsys)
@@ -50,7 +53,7 @@ def test_stress_predict_subset(shared_data, tmp_path, capsys):
     os.symlink(shared_data / "stress_predict" / "processed", root / "processed")
     for s in ("S02", "S03", "S04"):
         os.symlink(shared_data / "stress_predict" / "raw" / s, root / "raw" / s)
-    cfg = yaml.safe_load(open("configs/stress_predict.yaml"))
+    cfg = yaml.safe_load((CONFIGS / "stress_predict.yaml").read_text())
     cfg["train"].update({"epochs": 3, "num_threads": 2})
     cfg["evaluate"]["bootstrap"] = 0
     m = _train(tmp_path, cfg, root, capsys)

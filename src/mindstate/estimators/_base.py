@@ -8,6 +8,7 @@ encoding (``_check_targets``) and the prediction methods.
 from __future__ import annotations
 
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, cast
 
@@ -46,7 +47,7 @@ def _shape_words(spec_shape: tuple[str | int, ...]) -> str:
     return "(n_samples, " + ", ".join(str(d) for d in spec_shape) + ")"
 
 
-class _DeepEstimator(BaseEstimator):
+class _DeepEstimator(BaseEstimator, ABC):
     """Shared machinery of ``DeepClassifier`` and ``DeepRegressor``."""
 
     _kind: ClassVar[str] = ""  # "classification" or "regression" (a task in mindstate.tasks)
@@ -265,9 +266,9 @@ class _DeepEstimator(BaseEstimator):
         return self._transform(inputs)
 
     # ------------------------------------------------------------------ fit
+    @abstractmethod
     def _check_targets(self, y: Any) -> tuple[NDArray[Any], int]:
         """Encoded targets for the loss and the number of model outputs."""
-        raise NotImplementedError
 
     def _split(self, y: NDArray[Any], seed: int) -> tuple[NDArray[Any], NDArray[Any]]:
         """Indices of the training and validation (early-stopping) parts."""
