@@ -275,10 +275,12 @@ class HPOConfig:
     space : dict of str to dict
         Dotted config keys (e.g. ``"train.lr"``) mapped to
         ``{type: float|int|categorical, low, high, log, step, choices}``.
-    metric : str
-        Key of the held-out metrics to optimise (e.g. ``"balanced_accuracy"``).
-    direction : {"maximize", "minimize"}
-        Whether ``metric`` is to be maximised or minimised.
+    metric : str | None
+        Key of the held-out metrics to optimise (e.g. ``"balanced_accuracy"``); ``None`` uses
+        the task's primary metric (balanced accuracy, KL or mean Pearson r).
+    direction : {"maximize", "minimize"} | None
+        Whether ``metric`` is to be maximised or minimised; ``None`` follows the task's
+        primary metric.
     sampler : {"tpe", "random"}
         Optuna sampler, seeded with the experiment ``seed``.
     pruner : {"median", "none"}
@@ -288,8 +290,8 @@ class HPOConfig:
     """
 
     space: dict[str, dict[str, Any]] = field(default_factory=dict)
-    metric: str = "balanced_accuracy"
-    direction: Literal["maximize", "minimize"] = "maximize"
+    metric: str | None = None
+    direction: Literal["maximize", "minimize"] | None = None
     sampler: Literal["tpe", "random"] = "tpe"
     pruner: Literal["median", "none"] = "median"
     study_name: str | None = None

@@ -14,7 +14,7 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ._validation import check_int, check_option
 from .config import load_config
@@ -128,6 +128,14 @@ def run_hpo(
     if not storage.startswith(("sqlite:///", "postgresql", "mysql")):
         raise ValueError(f"--storage must be an RDB URL such as sqlite:///path/hpo.db or "
                          f"postgresql://user:pass@host/db; got {storage!r}.")
+    from .tasks import TASKS
+
+    task_cls = TASKS.get(base.task)
+    metric = base.hpo.metric or task_cls.primary_metric
+    wanted = base.hpo.direction or (task_cls.direction if base.hpo.metric is None
+                                    else "maximize")
+    direction: Literal["minimize", "maximize"] = ("minimize" if wanted == "minimize"
+                                                   else "maximize")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = (optuna.samplers.TPESampler(seed=base.seed) if base.hpo.sampler == "tpe"
                else optuna.samplers.RandomSampler(seed=base.seed))
@@ -138,7 +146,7 @@ def run_hpo(
             storage, engine_kwargs={"connect_args": {"timeout": 60}}
             if storage.startswith("sqlite") else {})
         study = optuna.create_study(study_name=name, storage=rdb, load_if_exists=True,
-                                    direction=base.hpo.direction, sampler=sampler,
+                                    direction=direction, sampler=sampler,
                                     pruner=pruner)
 
     def objective(trial: optuna.Trial) -> float:
@@ -152,12 +160,11 @@ def run_hpo(
 
         res = run_experiment(cfg, data_root=data_root, out=None, report_fold=report,
                              final_model=False)
-        value = res.metrics.get(base.hpo.metric)
+        value = res.metrics.get(metric)
         if value is None:
             scalars = sorted(k for k, v in res.metrics.items()
                              if not isinstance(v, (list, dict)))
-            raise ConfigError(f"hpo.metric {base.hpo.metric!r} is not among the metrics: "
-                              f"{scalars}.")
+            raise ConfigError(f"hpo.metric {metric!r} is not among the metrics: {scalars}.")
         return float(value)
 
     study.optimize(objective, n_trials=n_trials, catch=())
@@ -165,4 +172,5 @@ def run_hpo(
             if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
     best = study.best_trial
     return {"study_name": name, "storage": storage, "n_trials": len(done),
-            "best_value": best.value, "best_params": best.params, "metric": base.hpo.metric}
+            "best_value": best.value, "best_params": best.params, "metric": metric,
+            "direction": direction}

@@ -245,3 +245,19 @@ def test_unsupported_combinations_are_one_line_errors(eeg_run, physio_run, tmp_p
         err = capsys.readouterr().err.strip().splitlines()
         assert code == 2 and len(err) == 1 and message in err[0], (i, err)
         assert not (tmp_path / f"r{i}.partial").exists()
+
+
+def test_hpo_follows_the_task_metric(text_run, tmp_path, capsys):
+    tmp, cfg_path, data = text_run
+    cfg = yaml.safe_load(cfg_path.read_text())
+    cfg["train"]["epochs"] = 3
+    cfg["hpo"] = {"space": {"train.lr": {"type": "float", "low": 1e-3, "high": 1e-2,
+                                         "log": True}}}
+    path = tmp_path / "hpo.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    capsys.readouterr()
+    assert main(["hpo", str(path), "--trials", "1", "--data", str(data), "--storage",
+                 f"sqlite:///{tmp_path / 'hpo.db'}", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["metric"] == "pearson_mean" and out["direction"] == "maximize"
+    assert -1.0 <= out["best_value"] <= 1.0

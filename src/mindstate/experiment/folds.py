@@ -299,6 +299,7 @@ def run_protocol(cfg: ExperimentConfig, task: Task, splitter: Any, w: Windows, c
             _save_fold(fold_file, arrays, {"history": history, "info": info})
         if report_fold is not None:
             running = task.score(w.y[out.tested], out.pred[out.tested])
-            report_fold(k, float(running.get(cfg.hpo.metric, np.nan) or np.nan))
+            metric = cfg.hpo.metric or task.primary_metric
+            report_fold(k, float(running.get(metric, np.nan) or np.nan))
     out.train_union = np.flatnonzero(union)
     return out
