@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -49,6 +50,9 @@ def test_text_regression_end_to_end(text_run, capsys):
     tmp, cfg, data = text_run
     m = _train(capsys, cfg, data, tmp / "run")
     assert m["task"] == "regression" and m["protocol"] == "predefined"
+    splits = pd.read_csv(data / "emobank.csv", keep_default_na=False)["split"]
+    assert (splits == "test").sum() > 0
+    assert m["n_windows"] == int((splits != "test").sum())  # test rows never read in training
     # Valence is driven by positive/negative words in the fake corpus.
     assert m["pearson_V"] > 0.4, (m["pearson_V"], m.get("baseline"))
     assert 0.75 <= m["conformal"]["coverage"] <= 1.0 and m["conformal"]["mean_width"] > 0

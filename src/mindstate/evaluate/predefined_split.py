@@ -64,6 +64,22 @@ class PredefinedSplit(BaseSplitter):
         self.test = test
         self.exclude = exclude
 
+    def excluded(self) -> tuple[str, tuple[str, ...]]:
+        """The split column and the values whose rows must never be read.
+
+        The experiment layer drops those rows when it reads a corpus, before any encoder or
+        chain sees them (the official test split stays unread by training code).
+
+        Returns
+        -------
+        column : str
+            The split column.
+        values : tuple of str
+            The excluded values.
+        """
+        column, _, _, exclude = self._values()
+        return column, exclude
+
     def _values(self) -> tuple[str, str, str, tuple[str, ...]]:
         """Validated ``(column, train, test, exclude)``."""
         column = check_type(self.column, str, "column")

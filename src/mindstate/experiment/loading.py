@@ -87,6 +87,7 @@ def build_chain(cfg: ExperimentConfig, dataset: Any) -> Any:
 def load_windows(
     cfg: ExperimentConfig, root: str | os.PathLike[str] | None = None,
     chain: Any = None, quality: list[dict[str, Any]] | None = None,
+    exclude: tuple[str, tuple[str, ...]] | None = None,
 ) -> tuple[Windows, Any, list[Path]]:
     """Read every record under ``root`` (default ``cfg.data.root``) and cut windows.
 
@@ -101,6 +102,9 @@ def load_windows(
         The signal chain to apply; ``None`` builds one with :func:`build_chain`.
     quality : list of dict | None
         When given, one data-quality summary per EEG record is appended to it (in place).
+    exclude : (str, tuple of str) | None
+        ``(column, values)``: corpus rows whose split column holds one of ``values`` are
+        dropped as the corpus is read, before the chain (and any encoder) sees them.
 
     Returns
     -------
@@ -125,12 +129,29 @@ def load_windows(
         return chain.prepare_windows(dataset.windows(root)), chain, [root]
     parts = []
     for path in paths:
-        rec = dataset.read(path)
+        rec = _drop_excluded(dataset.read(path), exclude)
         chain.check_record(rec)
         if quality is not None and chain.kind == "eeg":
             quality.append(_quality_summary(rec, path, cfg.preprocess.notch))
         parts.append(chain.windows(rec))
     return concat_windows(parts), chain, paths
+
+
+def _drop_excluded(rec: Any, exclude: tuple[str, tuple[str, ...]] | None) -> Any:
+    """Remove the rows of a corpus that the protocol must never read (e.g. ``split == test``)."""
+    from ..io.recording import TextCorpus
+
+    if exclude is None or not isinstance(rec, TextCorpus) or rec.split is None:
+        return rec
+    column, values = exclude
+    if column != "split":
+        return rec
+    keep = np.array([s not in values for s in rec.split], dtype=bool)
+    if keep.all():
+        return rec
+    logger.info("dropped %d rows with %s in %s before reading them", int((~keep).sum()),
+                column, list(values))
+    return rec.subset(keep)
 
 
 def _quality_summary(rec: Any, path: Path, line_freq: float | None) -> dict[str, Any]:

@@ -108,15 +108,19 @@ def run_experiment(
     created_staging = False
     quality: list[dict[str, Any]] = []
     try:
+        from ..evaluate.splits import SPLITTERS
         from .loading import load_windows
 
+        splitter = SPLITTERS.get(cfg.evaluate.protocol)(**cfg.evaluate.kwargs)
+        exclude = splitter.excluded() if hasattr(splitter, "excluded") else None
         w, chain, paths = load_windows(cfg, data_root,
-                                       quality=quality if out_path is not None else None)
+                                       quality=quality if out_path is not None else None,
+                                       exclude=exclude)
         if staging is not None and not staging.exists():
             staging.mkdir(parents=True)
             created_staging = True
         result = _run(cfg, w, chain, paths, staging, resume, report_fold,
-                      final_model and staging is not None, quality)
+                      final_model and staging is not None, quality, splitter)
     except BaseException as exc:
         # A user mistake or a failure before any checkpoint leaves nothing behind; a crash in
         # training keeps the partial folder (checkpoints) for --resume.
@@ -135,8 +139,8 @@ def run_experiment(
 
 def _run(cfg: ExperimentConfig, w: Any, chain: Any, paths: list[Path], staging: Path | None,
          resume: bool, report_fold: Callable[[int, float], None] | None, final_model: bool,
-         quality: list[dict[str, Any]]) -> ExperimentResult:
-    from ..evaluate.splits import SPLITTERS, inner_validation_split
+         quality: list[dict[str, Any]], splitter: Any) -> ExperimentResult:
+    from ..evaluate.splits import inner_validation_split
     from ..tasks import make_task
     from .folds import fit_one, run_protocol
     from .writing import write_run
@@ -150,7 +154,6 @@ def _run(cfg: ExperimentConfig, w: Any, chain: Any, paths: list[Path], staging: 
     if task.names and len(task.names) != n_outputs:
         raise ConfigError(f"data.classes names {len(task.names)} outputs; the targets have "
                           f"{n_outputs}.")
-    splitter = SPLITTERS.get(cfg.evaluate.protocol)(**cfg.evaluate.kwargs)
     pr = run_protocol(cfg, task, splitter, w, chain, n_outputs, staging, resume, report_fold)
     idx = np.flatnonzero(pr.tested)
     groups = w.groups.iloc[idx].reset_index(drop=True)
