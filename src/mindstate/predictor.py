@@ -260,7 +260,7 @@ class Predictor:
     def _windows_of(self, x: Any, sfreq: float | None, ch_names: Sequence[str] | None
                     ) -> Windows:
         """Turn any supported input into the chain's windows (labels ignored)."""
-        from .io.recording import PhysioRecording, Recording, Signal, TextCorpus
+        from .io.recording import CH_TYPES, PhysioRecording, Recording, Signal, TextCorpus
 
         kind = self.chain.kind
         if isinstance(x, (str, os.PathLike)) and (kind != "text" or Path(x).exists()):
@@ -286,8 +286,6 @@ class Predictor:
                     signals[name] = v
                 elif isinstance(v, tuple) and len(v) == 2:
                     data = np.atleast_2d(np.asarray(v[0], dtype=np.float64))
-                    from .io.recording import CH_TYPES
-
                     ch_type = {"bvp": "ppg"}.get(name, name if name in CH_TYPES else "misc")
                     signals[name] = Signal(data=data, sfreq=float(v[1]),
                                            ch_names=[f"{name}{i}" for i in range(len(data))],
@@ -299,15 +297,13 @@ class Predictor:
         if kind == "physio":
             return self.chain.windows(x, labelled=False)
         # EEG
-        try:
-            import mne
-        except ImportError:  # pragma: no cover
-            mne = None
-        if mne is not None and isinstance(x, mne.BaseEpochs):
+        import mne
+
+        if isinstance(x, mne.BaseEpochs):
             data = x.get_data(picks="all")
             return self._epochs(data, float(x.info["sfreq"]), list(x.ch_names),
                                 bads=list(x.info["bads"]))
-        if mne is not None and isinstance(x, mne.io.BaseRaw):
+        if isinstance(x, mne.io.BaseRaw):
             x = Recording.from_mne(x, meta={"record": "raw"})
         if isinstance(x, np.ndarray):
             if sfreq is None or ch_names is None:
