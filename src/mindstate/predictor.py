@@ -361,8 +361,8 @@ class Predictor:
         if hasattr(reader, "windows"):  # corpus-level datasets (HMS)
             return self.chain.prepare_windows(reader.windows(path))
         parts = []
-        for p in reader.find(path):
-            rec = reader.read(p)
+        for p in reader.find_unlabelled(path):
+            rec = reader.read_unlabelled(p)
             self.chain.check_record(rec)
             parts.append(self.chain.windows(rec, labelled=False))
         return concat_windows(parts)

@@ -136,6 +136,21 @@ def test_physio_end_to_end(physio_run, capsys):
     with pytest.raises(ValueError, match="missing physiology stream.*eda"):
         Predictor.load(tmp / "run").predict(streams)
     assert main(["evaluate", str(tmp / "run"), "--data", str(data), "--json"]) == 0
+    # A participant folder without its EDA file: one line, exit 2.
+    import shutil
+
+    alone = tmp / "alone" / folder.name  # a recording with no label file anywhere near it
+    shutil.copytree(folder, alone)
+    capsys.readouterr()
+    assert main(["predict", str(tmp / "run"), str(alone), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["windows"]) == len(res["windows"])
+    broken = tmp / "broken" / "raw" / folder.name
+    shutil.copytree(folder, broken)
+    next(broken.glob("EDA*")).unlink()
+    capsys.readouterr()
+    assert main(["predict", str(tmp / "run"), str(broken)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "EDA" in err[0].upper(), err
 
 
 # --------------------------------------------------------------------------- HMS

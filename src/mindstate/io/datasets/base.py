@@ -43,6 +43,36 @@ class Dataset(ABC):
     def read(self, path: str | os.PathLike[str]) -> Any:
         """Read one record: a Recording, PhysioRecording or TextCorpus."""
 
+    def find_unlabelled(self, root: str | os.PathLike[str]) -> list[Path]:
+        """Every record under ``root`` for inference, labels or not (default: :meth:`find`).
+
+        Parameters
+        ----------
+        root : path-like
+            A file or folder.
+
+        Returns
+        -------
+        list of Path
+            The records, sorted naturally.
+        """
+        return self.find(root)
+
+    def read_unlabelled(self, path: str | os.PathLike[str]) -> Any:
+        """Read one record for inference, without needing its labels (default: :meth:`read`).
+
+        Parameters
+        ----------
+        path : path-like
+            The record.
+
+        Returns
+        -------
+        Recording | PhysioRecording | TextCorpus
+            The record.
+        """
+        return self.read(path)
+
     @classmethod
     @abstractmethod
     def make_fake(cls, out_dir: str | os.PathLike[str], **kwargs: Any) -> Path:

@@ -191,6 +191,49 @@ class StressPredict(Dataset):
         times, values = table[participant]
         return replace(rec, labels=(times.copy(), values.copy()), label_period=1.0)
 
+    def find_unlabelled(self, root: str | os.PathLike[str]) -> list[Path]:
+        """Participant folders under ``root`` (or ``root`` itself), with or without labels.
+
+        Parameters
+        ----------
+        root : path-like
+            One participant folder (E4 CSVs), or a folder holding ``raw/SXX`` or ``SXX``
+            folders.
+
+        Returns
+        -------
+        list of Path
+            The folders, sorted naturally.
+        """
+        root = Path(root)
+        if not root.exists():
+            raise FileNotFoundError(f"E4 recording folder not found: {root}")
+        if root.is_dir() and any(root.glob("BVP.csv*")):
+            return [root]
+        base = root / "raw" if (root / "raw").is_dir() else root
+        folders = sorted((p for p in base.iterdir() if p.is_dir() and any(p.glob("BVP.csv*"))),
+                         key=natural_key)
+        if not folders:
+            raise ValueError(f"{root}: no Empatica E4 folder (with BVP.csv) found here or in "
+                             "raw/.")
+        return folders
+
+    def read_unlabelled(self, path: str | os.PathLike[str]) -> PhysioRecording:
+        """Read one E4 folder without labels (for inference).
+
+        Parameters
+        ----------
+        path : path-like
+            The participant folder.
+
+        Returns
+        -------
+        PhysioRecording
+            The E4 streams of :func:`~mindstate.io.read_e4`, no labels.
+        """
+        folder = Path(path)
+        return read_e4(folder, subject=folder.name, meta={"dataset": "stress-predict"})
+
     @classmethod
     def make_fake(cls, out_dir: str | os.PathLike[str], **kwargs: Any) -> Path:
         """Write a tiny fake dataset with :func:`make_fake_stress_predict`.
