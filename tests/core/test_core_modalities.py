@@ -90,6 +90,13 @@ def test_text_bad_inputs_are_one_line_errors(text_run, tmp_path, capsys):
     assert main(["evaluate", str(tmp / "run"), "--data", str(bad)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "V" in err[0]
+    # Predicting needs no targets: the same file is fine for predict.
+    assert main(["predict", str(tmp / "run"), str(bad), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["windows"][0]["text"] == "hello there"
+    empty = tmp_path / "nothing.csv"
+    empty.write_text("id,split\na,train\n")
+    assert main(["predict", str(tmp / "run"), str(empty)]) == 2
+    assert "no 'text' column" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- physiology

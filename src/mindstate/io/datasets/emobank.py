@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..._validation import check_int
+from ...exceptions import ReaderError
 from ..emobank import read_emobank
 from ..recording import TextCorpus
 from .base import DATASETS, Dataset
@@ -67,6 +68,36 @@ class EmoBank(Dataset):
             See :func:`~mindstate.io.read_emobank`.
         """
         return read_emobank(path)
+
+    def read_unlabelled(self, path: str | os.PathLike[str]) -> TextCorpus:
+        """Read sentences for inference: a CSV with a ``text`` column (``id`` optional).
+
+        V/A/D columns are not needed (and are ignored); the literal sentence ``"None"`` stays
+        text.
+
+        Parameters
+        ----------
+        path : path-like
+            The CSV file.
+
+        Returns
+        -------
+        TextCorpus
+            The sentences, without targets.
+        """
+        import pandas as pd
+
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"text file not found: {path}")
+        try:
+            df = pd.read_csv(path, keep_default_na=False, dtype=str)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise ReaderError(f"{path}: not a readable UTF-8 CSV ({exc}).") from exc
+        if "text" not in df.columns:
+            raise ReaderError(f"{path}: no 'text' column (columns: {', '.join(df.columns)}).")
+        ids = df["id"].tolist() if "id" in df.columns else [str(i) for i in range(len(df))]
+        return TextCorpus(texts=df["text"].tolist(), ids=ids, meta={"path": str(path)})
 
     @classmethod
     def make_fake(cls, out_dir: str | os.PathLike[str], **kwargs: Any) -> Path:
