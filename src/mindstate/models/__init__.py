@@ -1,6 +1,18 @@
 """Model zoo. Importing this package registers every model in :data:`MODELS`."""
 
-from . import eegnet, embedding_mlp, hms_baseline, physio_cnn, shallow_convnet  # noqa: F401
+from . import (  # noqa: F401
+    ahlsa,
+    cnn_lstm,
+    de_mlp,
+    dgcnn,
+    eegnet,
+    embedding_mlp,
+    hms_baseline,
+    maet,
+    physio_cnn,
+    shallow_convnet,
+    transformer_eeg,
+)
 from .base import (
     MODELS,
     BaseModel,
