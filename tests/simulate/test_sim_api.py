@@ -12,7 +12,7 @@ from mindstate.simulate._common import atomic_dataset_dir, resolve_seed, spawn
 
 
 def test_registry_names():
-    assert SIMULATORS.names() == ["e4", "eeg-emotion", "hms"]
+    assert SIMULATORS.names() == ["e4", "eeg-emotion", "hms", "seed-vii"]
     with pytest.raises(ValueError, match="Did you mean 'hms'"):
         SIMULATORS.get("hsm")
     assert set(QUICK_KWARGS) == set(SIMULATORS.names())

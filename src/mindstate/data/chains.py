@@ -11,6 +11,8 @@ into named model inputs, and saves its configuration and fitted state with the r
   disk keyed by encoder and text hash.
 - :class:`HMSChain` (clinical EEG, Kaggle HMS): ``{"eeg": (n, C, T), "spec": (n, 4, F, S)}``
   from the 50-s EEG window and the 10-min spectrogram window of each labelled row.
+- :class:`~mindstate.data.feature_chain.FeatureChain` (precomputed features, e.g. SEED DE):
+  ``{"de": (n, C, L, 5)}`` standardised per channel and band.
 
 The shared methods are ``windows`` (or ``prepare_windows`` for corpus-level datasets),
 ``fit`` (training windows only), ``inputs``, ``baseline_features``, ``contract``,
@@ -361,10 +363,11 @@ def chain_from_dict(state: dict[str, Any]) -> Any:
     chain
         The chain with its fitted state.
     """
+    from .feature_chain import FeatureChain
     from .hms_chain import HMSChain
 
     kinds: dict[str, Any] = {"eeg": SignalChain, "physio": PhysioChain, "text": TextChain,
-                             "hms": HMSChain}
+                             "hms": HMSChain, "features": FeatureChain}
     kind = state.get("kind", "eeg")
     check_option(kind, list(kinds), "chain kind")
     return kinds[kind].from_dict(state)

@@ -4,7 +4,9 @@
   ``DATASETS.get("bids-eeg")``);
 - ``"e4"``: :func:`simulate_e4`, Empatica E4 sessions in the Stress-Predict layout
   (``DATASETS.get("stress-predict")``);
-- ``"hms"``: :func:`simulate_hms`, a mini Kaggle HMS folder (``DATASETS.get("hms")``).
+- ``"hms"``: :func:`simulate_hms`, a mini Kaggle HMS folder (``DATASETS.get("hms")``);
+- ``"seed-vii"``: :func:`simulate_seed_vii`, a SEED-VII release (``EEG_preprocessed/``,
+  ``EEG_features/``; ``DATASETS.get("seed-vii")`` or ``"seed-vii-de"``).
 
 :func:`simulate` is the entry point behind ``mindstate simulate KIND --out DIR``.
 """
@@ -35,6 +37,7 @@ from .eeg import (
 )
 from .emotion import STATE_GAINS, simulate_eeg_emotion, simulate_eeg_emotion_recordings
 from .hms import HMS_CLASSES, hms_spectrogram, simulate_hms
+from .seed_vii import simulate_seed_vii
 
 __all__ = [
     "CHANNEL_POSITIONS",
@@ -58,6 +61,7 @@ __all__ = [
     "simulate_eeg_emotion",
     "simulate_eeg_emotion_recordings",
     "simulate_hms",
+    "simulate_seed_vii",
     "smoothing_matrix",
     "spatial_pattern",
 ]
@@ -67,12 +71,14 @@ SIMULATORS: Registry[Callable[..., Path]] = Registry("simulator")
 SIMULATORS.add("eeg-emotion", simulate_eeg_emotion)
 SIMULATORS.add("e4", simulate_e4)
 SIMULATORS.add("hms", simulate_hms)
+SIMULATORS.add("seed-vii", simulate_seed_vii)
 
 #: Smaller sizes used by ``quick=True`` (tests, ``mindstate demo --quick``).
 QUICK_KWARGS: dict[str, dict[str, Any]] = {
     "eeg-emotion": {"n_subjects": 4, "n_trials_per_class": 2, "trial_s": 10.0},
     "e4": {"n_subjects": 3, "duration_s": 300.0},
     "hms": {"n_patients": 6, "n_eegs_per_patient": 1},
+    "seed-vii": {"n_subjects": 3, "trial_s": 4.0},
 }
 
 
@@ -88,7 +94,7 @@ def simulate(
 
     Parameters
     ----------
-    kind : {"eeg-emotion", "e4", "hms"}
+    kind : {"eeg-emotion", "e4", "hms", "seed-vii"}
         Which dataset (see :data:`SIMULATORS`).
     out_dir : path-like
         Root folder to create; refused if it exists and is not empty, unless ``overwrite``.
