@@ -105,6 +105,9 @@ class PreprocessConfig:
         interpolation before picking.
     on_flat : {"raise", "warn", "ignore"}
         What to do when a recording has flat (dead) channels (in training and at inference).
+    align : {"none", "euclidean", "riemann"}
+        EEG: label-free per-subject alignment of the windows (each subject's mean window
+        covariance whitened to the identity, from that subject's own windows).
     montage : {"double_banana", "referential"}
         HMS samples: bipolar double-banana derivations or the referential channels.
     streams : list of str | None
@@ -129,6 +132,7 @@ class PreprocessConfig:
     normalize: Literal["robust", "zscore", "recording", "none"] = "robust"
     interpolate_bads: bool = True
     on_flat: Literal["raise", "warn", "ignore"] = "raise"
+    align: Literal["none", "euclidean", "riemann"] = "none"
     montage: Literal["double_banana", "referential"] = "double_banana"
     streams: list[str] | None = None
     stream_lowpass: dict[str, float] = field(default_factory=dict)
@@ -245,8 +249,11 @@ class EvaluateConfig:
     kwargs : dict
         Keyword arguments for the splitter.
     baseline : bool
-        Also score a log band-power + logistic-regression (ridge, for regression) baseline
-        on the same folds.
+        Also score a floor on the same folds (see ``floor``).
+    floor : {"bandpower", "riemann"}
+        The floor: log band power + logistic regression (ridge, for regression), or
+        shrinkage (OAS) covariances → Riemannian tangent space (reference fitted on the
+        training fold) → the same linear model. ``riemann`` is for EEG windows.
     calibrate : bool
         Fit temperature scaling of the classifier on the inner validation split.
     bootstrap : int
@@ -261,6 +268,7 @@ class EvaluateConfig:
     protocol: str = "loso"
     kwargs: dict[str, Any] = field(default_factory=dict)
     baseline: bool = True
+    floor: Literal["bandpower", "riemann"] = "bandpower"
     calibrate: bool = True
     bootstrap: int = 200
     conformal_alpha: float | None = 0.1

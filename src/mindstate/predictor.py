@@ -362,9 +362,9 @@ class Predictor:
             return self.chain.prepare_windows(reader.windows(path))
         parts = []
         for p in reader.find_unlabelled(path):
-            rec = reader.read_unlabelled(p)
-            self.chain.check_record(rec)
-            parts.append(self.chain.windows(rec, labelled=False))
+            for rec in _records(reader.read_unlabelled(p)):
+                self.chain.check_record(rec)
+                parts.append(self.chain.windows(rec, labelled=False))
         return concat_windows(parts)
 
     def predict(self, x: Any, *, sfreq: float | None = None,
@@ -395,9 +395,46 @@ class Predictor:
         Prediction
             One row per window (per sentence for text).
         """
-        w = self._windows_of(x, sfreq, ch_names)
+        w = self._aligned(self._windows_of(x, sfreq, ch_names))
         res = self.predict_prepared(w.X, mc_samples=mc_samples, seed=seed)
         return self._prediction(w, res)
+
+    def expert_scores(self, x: Any, *, sfreq: float | None = None,
+                      ch_names: Sequence[str] | None = None) -> dict[str, Any]:
+        """The least-squares experts' scores for every window of ``x`` (AHLSA runs).
+
+        Parameters
+        ----------
+        x : path | Recording | mne.io.Raw | mne.Epochs | ndarray | dict
+            Any input :meth:`predict` takes.
+        sfreq : float | None
+            Sampling rate of an array input, in Hz.
+        ch_names : list of str | None
+            Channel names of an array input.
+
+        Returns
+        -------
+        dict
+            ``channel`` (n_windows, n_chans), ``band`` (n_windows, n_bands), ``time``
+            (n_windows, n_tokens), ``channel_weight`` (quality weights), ``variance`` (the
+            least-squares predictive variance), ``sparsity`` (of the LASSO code, first model),
+            plus ``channels`` (names) and ``bands_hz`` (the filter bank's initial bands).
+            Scores are signed and not normalised: a larger magnitude means a larger weight in
+            the least-squares answer; an electrode of zero quality scores zero.
+        """
+        import torch
+
+        model = self.models[0]
+        if not hasattr(model, "expert_scores"):
+            raise TypeError(f"this run's model ({type(model).__name__}) has no least-squares "
+                            "experts; expert scores exist for the ahlsa models. Use an "
+                            "attribution method instead.")
+        w = self._aligned(self._windows_of(x, sfreq, ch_names))
+        inputs = {k: torch.as_tensor(v) for k, v in self.chain.inputs(w.X).items()}
+        out = model.expert_scores(inputs)
+        out["channels"] = list(getattr(self.chain, "picks", None) or [])
+        out["bands_hz"] = [list(b) for b in getattr(model, "band_edges", [])]
+        return out
 
     def _prediction(self, w: Windows, res: dict[str, NDArray[Any]]) -> Prediction:
         names = self.classes
@@ -459,10 +496,16 @@ class Predictor:
         paths = reader.find(Path(root))
         parts = []
         for p in paths:
-            rec = reader.read(p)
-            self.chain.check_record(rec)
-            parts.append(self.chain.windows(rec))
-        return concat_windows(parts), paths
+            for rec in _records(reader.read(p)):
+                self.chain.check_record(rec)
+                parts.append(self.chain.windows(rec))
+        return self._aligned(concat_windows(parts)), paths
+
+    def _aligned(self, w: Windows) -> Windows:
+        """Per-subject label-free alignment when the run's chain uses it (else ``w``)."""
+        if hasattr(self.chain, "align_windows"):
+            return self.chain.align_windows(w)
+        return w
 
     def evaluate(self, root: str | os.PathLike[str]) -> dict[str, Any]:
         """Score every record (every row of a corpus) found at ``root`` with its true labels.
@@ -498,3 +541,8 @@ class Predictor:
             "n_windows": int(len(w.y)), "n_records_seen_in_training": len(seen),
         })
         return metrics
+
+
+def _records(read: Any) -> list[Any]:
+    """A reader's result as a list (files of trials read as one recording per trial)."""
+    return read if isinstance(read, list) else [read]

@@ -107,6 +107,36 @@ def _plot_roc(path: Path, y: np.ndarray, proba: np.ndarray, classes: list[str]) 
     plt.close(fig)
 
 
+def _plot_expert_scores(path: Path, scores: dict[str, Any]) -> None:
+    """Per class: the spatial expert's electrode scores, band scores and temporal scores."""
+    plt = _fig()
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.4))
+    by_class = scores["by_class"]
+    for name, s in by_class.items():
+        if "channel" in s:
+            ch = scores.get("channels") or [str(i) for i in range(len(s["channel"]))]
+            axes[0].plot(range(len(s["channel"])), s["channel"], marker="o", label=name)
+            axes[0].set_xticks(range(len(ch)), ch, rotation=90, fontsize=6)
+        if "band" in s:
+            bands = scores.get("bands_hz") or []
+            labels = ([f"{a:.0f}-{b:.0f}" for a, b in bands] if len(bands) == len(s["band"])
+                      else [str(i) for i in range(len(s["band"]))])
+            axes[1].plot(range(len(s["band"])), s["band"], marker="o", label=name)
+            axes[1].set_xticks(range(len(labels)), labels, rotation=45, fontsize=7)
+        if "time" in s:
+            axes[2].plot(s["time"], label=name)
+    axes[0].set_title("electrode scores (spatial LS)")
+    axes[1].set_title("band scores (Hz)")
+    axes[2].set_title("time-token scores (temporal RLS)")
+    axes[2].set_xlabel("token")
+    for ax in axes:
+        ax.axhline(0, color="grey", lw=0.5)
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
 def _img(path: Path) -> str:
     data = base64.b64encode(path.read_bytes()).decode()
     return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
@@ -154,6 +184,7 @@ def write_report(
     run_dir: Path, *, cfg_dict: dict[str, Any], metrics: dict[str, Any],
     histories: list[list[dict[str, float]]], final_history: list[dict[str, float]],
     classes: list[str], y_true: np.ndarray, pred: np.ndarray, task: str,
+    expert_scores: dict[str, Any] | None = None,
 ) -> Path:
     """Write the plots and ``report.html`` into ``run_dir``; return the HTML path.
 
@@ -180,6 +211,9 @@ def write_report(
     task : {"classification", "soft", "regression"}
         The experiment task; confusion, reliability and ROC plots are drawn only for
         ``"classification"``.
+    expert_scores : dict | None
+        Mean least-squares expert scores per class (``expert_scores.json`` of AHLSA runs):
+        plotted per channel, band and time token.
 
     Returns
     -------
@@ -204,6 +238,10 @@ def write_report(
     if task == "regression":
         p = run_dir / "predicted_vs_true.png"
         _plot_regression(p, np.asarray(y_true), np.asarray(pred), classes)
+        pngs.append(p)
+    if expert_scores and expert_scores.get("by_class"):
+        p = run_dir / "expert_scores.png"
+        _plot_expert_scores(p, expert_scores)
         pngs.append(p)
     keys = ["protocol", "accuracy", "balanced_accuracy", "macro_f1", "roc_auc", "ece", "brier",
             "kl", "chance_accuracy", "chance_balanced_accuracy", "n_records", "n_subjects",

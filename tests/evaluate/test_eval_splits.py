@@ -401,7 +401,7 @@ def _legacy_inner_by(protocol, groups):
 EXPECTED_INNER_BY = {  # protocol -> (with 3 subjects, with 2 subjects)
     "loso": ("subject", "trial"),
     "holdout-subjects": ("subject", "trial"),
-    "cross-session": ("subject", "trial"),
+    "cross-session": ("trial", "trial"),  # per subject: one subject trains each fold
     "subject-trial": ("trial", "trial"),
     "time-ordered": ("time", "time"),
     "time-series-cv": ("time", "time"),
@@ -422,7 +422,7 @@ def test_inner_by_per_splitter_matches_legacy_rule(name):
     sp = SPLITTERS.get(name)()
     got = (sp.inner_by(three), sp.inner_by(two))
     assert got == EXPECTED_INNER_BY[name]
-    if name != "predefined":  # new protocol, no legacy rule
+    if name not in ("predefined", "cross-session"):  # no legacy rule / fixed per subject
         assert got == (_legacy_inner_by(name, three), _legacy_inner_by(name, two))
     assert sp.inner_by(three) in INNER_BY
 

@@ -8,15 +8,19 @@ configuration and fitted normalisation statistics round-trip through :meth:`to_d
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from .._validation import check_array, check_fitted, check_option
 from ..io.recording import Recording
 from .windows import Windows, make_windows
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["NORMALIZERS", "SignalChain"]
 
@@ -52,6 +56,10 @@ class SignalChain:
         (MNE) before picking, so every recording keeps the same channel set.
     on_flat : {"raise", "warn", "ignore"}
         What :meth:`check_record` does with flat channels (in training and at inference).
+    align : {"none", "euclidean", "riemann"}
+        Label-free per-person alignment (:meth:`align_windows`): each subject's windows are
+        whitened by the inverse square root of the mean of that subject's window covariances
+        (arithmetic or Riemannian), in training, evaluation and prediction alike.
 
     Notes
     -----
@@ -77,6 +85,7 @@ class SignalChain:
         normalize: str = "robust",
         interpolate_bads: bool = True,
         on_flat: str = "raise",
+        align: str = "none",
     ) -> None:
         self.picks = None if picks is None else list(picks)
         self.resample = resample
@@ -89,6 +98,9 @@ class SignalChain:
         self.normalize = check_option(normalize, NORMALIZERS, "normalize")
         self.interpolate_bads = interpolate_bads
         self.on_flat = check_option(on_flat, ("raise", "warn", "ignore"), "on_flat")
+        from ..preprocess.align import ALIGN_METHODS
+
+        self.align = check_option(align, ALIGN_METHODS, "align")
 
     # ------------------------------------------------------------------ checks
     def check_record(self, rec: Recording) -> None:
@@ -253,7 +265,38 @@ class SignalChain:
         return {"modality": "eeg", "ch_names": self.picks, "sfreq": getattr(self, "sfreq_", None),
                 "window_s": self.window_s, "step_s": self.step_s or self.window_s,
                 "units": "V", "bandpass": self.bandpass, "notch": self.notch,
-                "normalize": self.normalize, "inputs": {"eeg": ["n_chans", "n_times"]}}
+                "normalize": self.normalize, "align": self.align,
+                "inputs": {"eeg": ["n_chans", "n_times"]}}
+
+    def align_windows(self, w: Windows, *, min_windows: int = 20) -> Windows:
+        """Align each subject's windows with that subject's own reference (label-free).
+
+        Parameters
+        ----------
+        w : Windows
+            Windows of one or more subjects (``w.groups["subject"]``), in volts.
+        min_windows : int
+            Fewer windows than this for a subject give a warning: the reference covariance
+            of a short stretch of one state is a poor estimate of the person's mean.
+
+        Returns
+        -------
+        Windows
+            ``w`` itself when ``align="none"``, else new windows with aligned ``X``.
+        """
+        if self.align == "none" or len(w.y) == 0:
+            return w
+        from ..preprocess.align import align_by_group
+
+        subjects = w.groups["subject"].astype(str).to_numpy()
+        counts = pd.Series(subjects).value_counts()
+        few = counts[counts < min_windows]
+        if len(few):
+            logger.warning("align=%s: subject(s) %s have fewer than %d windows; the alignment "
+                           "reference is unreliable. Give more of each person's recording.",
+                           self.align, ", ".join(map(str, few.index[:5])), min_windows)
+        X, _ = align_by_group(w.X, subjects, self.align)
+        return Windows(X, w.y, w.groups, w.meta)
 
     def unfitted(self) -> SignalChain:
         """A copy without fitted normalisation statistics (keeps channels and ``sfreq_``).
@@ -283,7 +326,8 @@ class SignalChain:
             self.center_, self.scale_ = scaler.center_, scaler.scale_
         else:
             self.center_ = np.zeros(X.shape[1])
-            self.scale_ = np.full(X.shape[1], 1e-6 if self.normalize == "none" else 1.0)
+            volts = self.normalize == "none" and self.align == "none"  # aligned data are unitless
+            self.scale_ = np.full(X.shape[1], 1e-6 if volts else 1.0)
         return self
 
     def transform(self, X: NDArray[Any]) -> NDArray[np.float32]:
@@ -305,6 +349,7 @@ class SignalChain:
             "notch": self.notch, "window_s": self.window_s, "step_s": self.step_s,
             "label": self.label, "classes": self.classes, "normalize": self.normalize,
             "interpolate_bads": self.interpolate_bads, "on_flat": self.on_flat, "kind": self.kind,
+            "align": self.align,
         }
         if hasattr(self, "center_"):
             state["center_"] = np.asarray(self.center_).tolist()
@@ -317,7 +362,7 @@ class SignalChain:
     def from_dict(cls, state: dict[str, Any]) -> SignalChain:
         """Rebuild a chain (with fitted state) from :meth:`to_dict` output."""
         keys = ("picks", "resample", "bandpass", "notch", "window_s", "step_s", "label",
-                "classes", "normalize", "interpolate_bads", "on_flat")
+                "classes", "normalize", "interpolate_bads", "on_flat", "align")
         chain = cls(**{k: state[k] for k in keys if k in state})
         if "center_" in state:
             chain.center_ = np.asarray(state["center_"], dtype=np.float64)

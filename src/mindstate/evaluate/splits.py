@@ -284,6 +284,26 @@ class CrossSessionSplit(BaseSplitter):
     def _protected(self) -> list[Key]:
         return [("subject", "session")] if self.per_subject else ["session"]
 
+    def inner_by(self, groups: pd.DataFrame) -> str:
+        """Per subject, whole trials of the training sessions validate; pooled, the base rule.
+
+        Parameters
+        ----------
+        groups : DataFrame of shape (n_samples, n_columns)
+            The groups the inner split draws from.
+
+        Returns
+        -------
+        by : str
+            ``"trial"`` with ``per_subject=True`` (each fold trains on one subject, so no
+            subject can be held out for validation); otherwise ``"subject"`` when ``groups``
+            holds more than 2 subjects, else ``"trial"``.
+        """
+        if self.per_subject:
+            _check_groups(groups, ("trial",))
+            return "trial"
+        return super().inner_by(groups)
+
     def _plan(self, g: pd.DataFrame) -> list[tuple[str | None, str]]:
         check_type(self.per_subject, bool, "per_subject")
         sessions = _natural_unique(g["session"])

@@ -245,9 +245,11 @@ def run_protocol(cfg: ExperimentConfig, task: Task, splitter: Any, w: Windows, c
     out = ProtocolResult(np.full((n, n_outputs), np.nan), np.full((n, n_outputs), np.nan),
                          np.zeros(n, dtype=bool))
     inner_by = splitter.inner_by(w.groups)
-    F = None
+    floor = None
     if cfg.evaluate.baseline:
-        F = chain.baseline_features(w.X)
+        from ..evaluate.floors import Floor
+
+        floor = Floor(cfg.evaluate.floor, chain, w.X)
     union = np.zeros(n, dtype=bool)
     folds = list(splitter.split(w.groups, w.y, w.meta))
     for k, (train_idx, test_idx) in enumerate(folds):
@@ -284,9 +286,9 @@ def run_protocol(cfg: ExperimentConfig, task: Task, splitter: Any, w: Windows, c
             out.regions.append(regions)
             out.region_idx.append(test_idx)
             arrays["regions"] = regions
-        if F is not None:
-            out.base_pred[test_idx] = task.baseline(F[train_idx], w.y[train_idx], F[test_idx],
-                                                    n_outputs)
+        if floor is not None:
+            F_train, F_test = floor.fold(train_idx, test_idx)
+            out.base_pred[test_idx] = task.baseline(F_train, w.y[train_idx], F_test, n_outputs)
             arrays["base"] = out.base_pred[test_idx]
         history = fitted.results[0].history
         out.histories.append(history)

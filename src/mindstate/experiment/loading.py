@@ -49,8 +49,8 @@ def build_chain(cfg: ExperimentConfig, dataset: Any) -> Any:
     Returns
     -------
     chain
-        A :class:`~mindstate.data.pipeline.SignalChain` (EEG), ``PhysioChain``, ``TextChain``
-        or ``HMSChain``.
+        A :class:`~mindstate.data.pipeline.SignalChain` (EEG), ``PhysioChain``, ``TextChain``,
+        ``HMSChain`` or ``FeatureChain`` (precomputed features such as SEED's DE).
     """
     from ..data.chains import PhysioChain, TextChain
     from ..data.hms_chain import HMSChain
@@ -63,7 +63,8 @@ def build_chain(cfg: ExperimentConfig, dataset: Any) -> Any:
         return SignalChain(picks=data.picks, resample=pre.resample, bandpass=pre.bandpass,
                            notch=pre.notch, window_s=data.window_s, step_s=data.step_s,
                            label=data.label, classes=classes, normalize=pre.normalize,
-                           interpolate_bads=pre.interpolate_bads, on_flat=pre.on_flat)
+                           interpolate_bads=pre.interpolate_bads, on_flat=pre.on_flat,
+                           align=pre.align)
     if modality == "physio":
         return PhysioChain(streams=pre.streams or ("bvp", "eda", "temp", "acc"),
                            window_s=data.window_s, step_s=data.step_s,
@@ -80,8 +81,13 @@ def build_chain(cfg: ExperimentConfig, dataset: Any) -> Any:
     if modality == "hms":
         return HMSChain(montage=pre.montage, bandpass=pre.bandpass, resample=pre.resample,
                         classes=classes)
+    if modality == "features":
+        from ..data.feature_chain import FeatureChain
+
+        return FeatureChain(classes=classes, ch_names=getattr(dataset, "ch_names", None),
+                            bands=getattr(dataset, "bands", None))
     raise ConfigError(f"dataset {cfg.data.dataset!r} has modality {modality!r}, which no signal "
-                      "chain handles (eeg, physio, text, hms).")
+                      "chain handles (eeg, physio, text, hms, features).")
 
 
 def load_windows(
@@ -129,12 +135,18 @@ def load_windows(
         return chain.prepare_windows(dataset.windows(root)), chain, [root]
     parts = []
     for path in paths:
-        rec = _drop_excluded(dataset.read(path), exclude)
-        chain.check_record(rec)
-        if quality is not None and chain.kind == "eeg":
-            quality.append(_quality_summary(rec, path, cfg.preprocess.notch))
-        parts.append(chain.windows(rec))
-    return concat_windows(parts), chain, paths
+        read = dataset.read(path)
+        # A file of trials (SEED family, epochs) reads as a list: one recording per trial.
+        for i, rec in enumerate(read if isinstance(read, list) else [read]):
+            rec = _drop_excluded(rec, exclude)
+            chain.check_record(rec)
+            if quality is not None and chain.kind == "eeg" and i == 0:  # first trial per file
+                quality.append(_quality_summary(rec, path, cfg.preprocess.notch))
+            parts.append(chain.windows(rec))
+    windows = concat_windows(parts)
+    if hasattr(chain, "align_windows"):  # label-free, per subject (a no-op unless configured)
+        windows = chain.align_windows(windows)
+    return windows, chain, paths
 
 
 def _drop_excluded(rec: Any, exclude: tuple[str, tuple[str, ...]] | None) -> Any:

@@ -44,7 +44,9 @@ class ExperimentResult:
 
 
 
-def _floor_name(chain: Any, task: Any) -> str:
+def _floor_name(chain: Any, task: Any, floor: str = "bandpower") -> str:
+    if floor == "riemann":
+        return f"riemann_tangent_{task.floor}"
     prefix = {"eeg": "bandpower", "hms": "bandpower_spec", "physio": "stats",
               "text": "embedding"}.get(chain.kind, "features")
     return f"{prefix}_{task.floor}"
@@ -167,7 +169,7 @@ def _run(cfg: ExperimentConfig, w: Any, chain: Any, paths: list[Path], staging: 
     baseline = None
     if cfg.evaluate.baseline and np.isfinite(pr.base_pred[idx]).all():
         baseline = task.score(y[idx], pr.base_pred[idx], groups, 0, cfg.seed)
-        baseline["model"] = _floor_name(chain, task)
+        baseline["model"] = _floor_name(chain, task, cfg.evaluate.floor)
     metrics.update({
         "task": task.kind, "protocol": splitter.protocol, "n_records": len(paths),
         "n_subjects": int(w.groups["subject"].nunique()), "n_windows": int(len(y)),

@@ -92,7 +92,39 @@ def write_run(cfg: ExperimentConfig, task: Task, w: Windows, paths: list[Path], 
     table.insert(0, "subject", w.groups["subject"].iloc[idx].to_numpy())
     table = pd.concat([table, task.table(oof_pred, w.y[idx]).reset_index(drop=True)], axis=1)
     table.to_csv(staging / "predictions.csv", index=False)
+    scores = _expert_scores(model0, final.chain, w, task.output_names(n_outputs))
+    if scores is not None:
+        write_json(staging / "expert_scores.json", scores)
     write_report(staging, cfg_dict=config_to_dict(cfg), metrics=metrics,
                  histories=histories, final_history=res.history,
                  classes=task.output_names(n_outputs), y_true=w.y[idx], pred=oof_pred,
-                 task=task.kind)
+                 task=task.kind, expert_scores=scores)
+
+
+def _expert_scores(model: Any, chain: Any, w: Any, names: list[str],
+                   max_windows: int = 512) -> dict[str, Any] | None:
+    """Mean expert scores of the final model per class (models with ``expert_scores``)."""
+    if not hasattr(model, "expert_scores"):
+        return None
+    import torch
+
+    from ..train.engine import take
+
+    n = len(w.y)
+    pick = np.linspace(0, n - 1, min(n, max_windows)).astype(int)
+    inputs = {k: torch.as_tensor(v) for k, v in chain.inputs(take(w.X, pick)).items()}
+    s = model.expert_scores(inputs)
+    y = np.asarray(w.y)[pick]
+    hard = y if y.ndim == 1 else y.argmax(axis=1)
+    out: dict[str, Any] = {"n_windows": int(len(pick)), "sparsity": s.get("sparsity"),
+                           "channels": list(getattr(chain, "picks", None) or []),
+                           "bands_hz": [list(b) for b in getattr(model, "band_edges", [])],
+                           "by_class": {}}
+    for k, name in enumerate(names):
+        m = hard == k
+        if not m.any():
+            continue
+        out["by_class"][name] = {
+            key: np.asarray(s[key])[m].mean(axis=0).tolist()
+            for key in ("channel", "band", "time", "channel_weight", "variance") if key in s}
+    return out
