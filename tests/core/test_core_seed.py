@@ -177,3 +177,46 @@ def test_cli_train_on_a_file_missing_a_trial_key(seed_vii, tmp_path, capsys):
     code = main(["train", str(ROOT / "configs" / "seed_vii_loso.yaml"), "--data",
                  str(data.parent), "--out", str(tmp_path / "run")])
     _assert_one_line(code, capsys.readouterr().err, "1.mat", "'57'", "'1'..'80'")
+
+
+def test_cli_de_features_with_the_wrong_band_count(seed_vii, tmp_path, capsys):
+    feats = tmp_path / "SEED-VII" / "EEG_features"
+    feats.mkdir(parents=True)
+    arrays = load_mat(seed_vii / "EEG_features" / "1.mat")
+    arrays = {k: v[:, :4] if k.startswith(("de", "psd")) else v for k, v in arrays.items()}
+    scipy.io.savemat(feats / "1.mat", arrays)
+    capsys.readouterr()
+    code = main(["train", str(ROOT / "configs" / "seed_vii_de.yaml"), "--data",
+                 str(feats.parent), "--out", str(tmp_path / "run")])
+    _assert_one_line(code, capsys.readouterr().err, "1.mat", "5 bands")
+
+
+def test_cli_epochs_file_whose_labels_and_trials_disagree(tmp_path, capsys):
+    import numpy as np
+
+    from mindstate.io.datasets import make_fake_epochs
+
+    root = make_fake_epochs(tmp_path / "epochs", fmt="npz", n_subjects=2)
+    path = sorted(root.glob("*.npz"))[0]
+    arrays = dict(np.load(path, allow_pickle=False))
+    arrays["y"] = arrays["y"][:-1]
+    np.savez(path, **arrays)
+    capsys.readouterr()
+    code = main(["train", str(ROOT / "configs" / "epochs_emotion.yaml"), "--data", str(root),
+                 "--out", str(tmp_path / "run")])
+    _assert_one_line(code, capsys.readouterr().err, path.name, "labels but X has")
+
+
+def test_epochs_config_trains_on_a_lab_s_own_file(tmp_path, capsys):
+    from mindstate.io.datasets import make_fake_epochs
+
+    root = make_fake_epochs(tmp_path / "epochs", fmt="mat73", n_subjects=3)
+    args = ["train", str(ROOT / "configs" / "epochs_emotion.yaml"), "--data", str(root),
+            "--out", str(tmp_path / "run")]
+    for o in ["train.epochs=2", "evaluate.bootstrap=0", "model.kwargs.n_bands=4"]:
+        args += ["--set", o]
+    assert main(args) == 0
+    import json
+
+    m = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert m["n_subjects"] == 3 and m["protocol"] == "loso"

@@ -52,3 +52,22 @@ def test_bad_input_is_named():
         align_by_group(np.zeros((40, 2, 8)), ["a"] * 3)
     with pytest.raises(ValueError, match="align"):
         align_by_group(np.zeros((4, 2, 8)), ["a"] * 4, "procrustes")
+
+
+def test_online_aligner_is_causal_and_converges_to_batch_alignment():
+    from mindstate.stream import OnlineAligner
+
+    rng = np.random.default_rng(2)
+    X = _subject(rng, n=60)
+    online = OnlineAligner(forget=1.0).transform_sequence(X)
+    # forget=1: the reference at the last window is the mean of all windows = batch EA
+    batch = np.einsum("cd,dt->ct", alignment_reference(X), X[-1])
+    assert np.allclose(online[-1], batch, atol=1e-4)
+    # causal: window 10 does not depend on later windows
+    X2 = X.copy()
+    X2[11:] *= 10.0
+    again = OnlineAligner(forget=1.0).transform_sequence(X2)
+    assert np.allclose(online[:11], again[:11])
+    assert not np.allclose(online[20], again[20])
+    with pytest.raises(ValueError, match="finite"):
+        OnlineAligner().update(np.full((2, 4), np.nan))

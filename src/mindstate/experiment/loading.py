@@ -172,7 +172,13 @@ def _quality_summary(rec: Any, path: Path, line_freq: float | None) -> dict[str,
 
     if "eeg" not in (rec.ch_types or []):
         return {"record": path.name}
-    q = quality_report(rec, line_freq=line_freq)
+    try:
+        q = quality_report(rec, line_freq=line_freq)
+    except ValueError as exc:  # channel names without known positions (a lab's own labels)
+        if "no position" not in str(exc):
+            raise
+        return {"record": path.name, "skipped": "no electrode positions for these channel "
+                "names (neighbour-based quality needs 10-20/10-05 names)"}
     return {"record": path.name, "mean_quality": q["mean_quality"],
             "min_quality": min(q["quality"]), "median_snr_db": float(np.median(q["snr_db"])),
             "artifact_ratio": q["overall_artifact_ratio"],

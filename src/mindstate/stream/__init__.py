@@ -1,5 +1,6 @@
 """mindstate.stream stage."""
 
+from .align import OnlineAligner
 from .filters import (
     StreamingBandpass,
     StreamingChain,
@@ -9,6 +10,6 @@ from .filters import (
 )
 
 __all__ = [
-    "StreamingBandpass", "StreamingChain", "StreamingFilter", "StreamingNotch",
+    "OnlineAligner", "StreamingBandpass", "StreamingChain", "StreamingFilter", "StreamingNotch",
     "StreamingResampler",
 ]
