@@ -156,10 +156,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
     pred = Predictor.load(args.run_dir)
     results = []
     text_run = pred.chain.kind == "text"
+    reference = getattr(args, "reference", None)
+    if reference is not None and not Path(reference).exists():
+        raise FileNotFoundError(f"--reference not found: {reference}")
     for item in args.inputs:
         if not text_run and not Path(item).exists():
             raise FileNotFoundError(f"input not found: {item}")
-        out = pred.predict(item, mc_samples=args.mc_samples)
+        out = pred.predict(item, mc_samples=args.mc_samples, reference=reference)
         results.append({"input": str(item), "task": out.task, "classes": out.names,
                         "windows": out.table.to_dict(orient="records")})
     if args.json:
@@ -229,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("simulate", help="write simulated data in a real file layout")
-    s.add_argument("kind", help="eeg-emotion, e4 or hms")
+    s.add_argument("kind", help="eeg-emotion, e4, hms or seed-vii")
     s.add_argument("--out", type=Path, required=True, help="folder to write")
     s.add_argument("--quick", action="store_true", help="small version")
     s.add_argument("--seed", type=int, default=0, help="random seed")
@@ -257,6 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("run_dir", type=Path)
     s.add_argument("inputs", nargs="+", help="files or folders the run's reader accepts; for a "
                    "text run also sentences")
+    s.add_argument("--reference", default=None,
+                   help="EEG runs with per-subject alignment: a file or folder of the same "
+                        "person's recordings whose mean covariance aligns the inputs")
     s.add_argument("--mc-samples", type=int, default=0,
                    help="MC-dropout passes (adds mutual_information); 0 = deterministic")
     s.add_argument("--json", action="store_true", help="print one JSON object")

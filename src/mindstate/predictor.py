@@ -369,7 +369,7 @@ class Predictor:
 
     def predict(self, x: Any, *, sfreq: float | None = None,
                 ch_names: Sequence[str] | None = None, mc_samples: int = 0,
-                seed: int = 0) -> Prediction:
+                seed: int = 0, reference: Any = None) -> Prediction:
         """Predict any input the run's chain accepts.
 
         Parameters
@@ -389,13 +389,20 @@ class Predictor:
             MC-dropout passes (0: deterministic).
         seed : int
             Seed of the dropout masks.
+        reference : path | Recording | ndarray | None
+            Runs with per-subject alignment (``preprocess.align``): recordings of the same
+            person whose mean covariance aligns ``x`` (e.g. a rest and a task recording when
+            ``x`` is one of them). ``None`` aligns each subject of ``x`` on its own windows.
 
         Returns
         -------
         Prediction
             One row per window (per sentence for text).
         """
-        w = self._aligned(self._windows_of(x, sfreq, ch_names))
+        ref = None
+        if reference is not None and getattr(self.chain, "align", "none") != "none":
+            ref = self._windows_of(reference, sfreq, ch_names).X
+        w = self._aligned(self._windows_of(x, sfreq, ch_names), reference=ref)
         res = self.predict_prepared(w.X, mc_samples=mc_samples, seed=seed)
         return self._prediction(w, res)
 
@@ -501,10 +508,10 @@ class Predictor:
                 parts.append(self.chain.windows(rec))
         return self._aligned(concat_windows(parts)), paths
 
-    def _aligned(self, w: Windows) -> Windows:
-        """Per-subject label-free alignment when the run's chain uses it (else ``w``)."""
+    def _aligned(self, w: Windows, reference: Any = None) -> Windows:
+        """Label-free alignment when the run's chain uses it (else ``w``)."""
         if hasattr(self.chain, "align_windows"):
-            return self.chain.align_windows(w)
+            return self.chain.align_windows(w, reference=reference)
         return w
 
     def evaluate(self, root: str | os.PathLike[str]) -> dict[str, Any]:

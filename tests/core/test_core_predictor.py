@@ -95,3 +95,50 @@ def test_regression_logs_no_accuracy():
     res = fit(model, {"embedding": X[:48]}, y[:48], {"embedding": X[48:]}, y[48:],
               loss_fn=create_loss("mse"), epochs=2, batch_size=16)
     assert all("val_acc" not in h for h in res.history) and "val_loss" in res.history[-1]
+
+
+@pytest.fixture(scope="module")
+def aligned_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("aligned")
+    data = make_fake_eegmat(tmp / "eegmat", n_subjects=3, durations_s=(16.0, 16.0), sfreq=128.0,
+                            random_state=3)
+    cfg = {"name": "a", "seed": 0,
+           "data": {"dataset": "eegmat", "root": str(data), "window_s": 2.0, "picks": PICKS},
+           "preprocess": {"resample": 64.0, "align": "euclidean", "on_flat": "ignore"},
+           "model": {"name": "ahlsa", "kwargs": {"n_bands": 4, "n_atoms": 8}},
+           "train": {"epochs": 2, "batch_size": 16, "num_threads": 1, "patience": None},
+           "evaluate": {"protocol": "loso", "bootstrap": 0, "floor": "riemann"}}
+    (tmp / "c.yaml").write_text(yaml.safe_dump(cfg))
+    assert main(["train", str(tmp / "c.yaml"), "--out", str(tmp / "run")]) == 0
+    return tmp / "run", data
+
+
+def test_aligned_run_aligns_per_subject_and_takes_a_reference(aligned_run, tmp_path):
+    path, data = aligned_run
+    pred = Predictor.load(path)
+    assert json.loads((path / "contract.json").read_text())["align"] == "euclidean"
+    metrics = json.loads((path / "metrics.json").read_text())
+    assert metrics["baseline"]["model"] == "riemann_tangent_logreg"
+    # a folder of both recordings of Subject01: aligned on the subject's 16 windows
+    subject = tmp_path / "s01"
+    subject.mkdir()
+    for name in ("Subject01_1.edf", "Subject01_2.edf"):
+        (subject / name).symlink_to(data / name)
+    both = pred.predict(subject).table
+    task_rows = both[both["record"] == "Subject01_2"].reset_index(drop=True)
+    # one recording with the other as the reference: the same alignment, the same answers
+    alone = pred.predict(data / "Subject01_2.edf", reference=subject).table
+    assert np.allclose(alone["p_task"], task_rows["p_task"], atol=1e-5)
+    # without the reference the task recording is whitened on itself: its mean covariance is
+    # the identity, which the subject-wide reference does not give it
+    def mean_cov(w):
+        X = w.X.astype(np.float64) - w.X.mean(-1, keepdims=True)
+        return np.einsum("nct,ndt->cd", X, X) / (X.shape[0] * X.shape[-1])
+
+    raw = pred._windows_of(data / "Subject01_2.edf", None, None)
+    on_itself = mean_cov(pred._aligned(raw))
+    on_subject = mean_cov(pred._aligned(raw, reference=pred._windows_of(subject, None, None).X))
+    eye = np.eye(len(PICKS))
+    assert np.abs(on_itself - eye).max() < 1e-3 < np.abs(on_subject - eye).max()
+    scores = pred.expert_scores(subject)
+    assert scores["channel"].shape == (16, len(PICKS))

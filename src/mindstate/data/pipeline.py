@@ -268,7 +268,8 @@ class SignalChain:
                 "normalize": self.normalize, "align": self.align,
                 "inputs": {"eeg": ["n_chans", "n_times"]}}
 
-    def align_windows(self, w: Windows, *, min_windows: int = 20) -> Windows:
+    def align_windows(self, w: Windows, *, min_windows: int = 20,
+                      reference: NDArray[Any] | None = None) -> Windows:
         """Align each subject's windows with that subject's own reference (label-free).
 
         Parameters
@@ -278,6 +279,10 @@ class SignalChain:
         min_windows : int
             Fewer windows than this for a subject give a warning: the reference covariance
             of a short stretch of one state is a poor estimate of the person's mean.
+        reference : ndarray of shape (n_ref, n_chans, n_times) | None
+            Windows of the same person (as :meth:`windows` returns them) whose mean
+            covariance aligns every window of ``w``; ``None`` aligns each subject of ``w`` on
+            its own windows.
 
         Returns
         -------
@@ -286,7 +291,11 @@ class SignalChain:
         """
         if self.align == "none" or len(w.y) == 0:
             return w
-        from ..preprocess.align import align_by_group
+        from ..preprocess.align import align_by_group, alignment_reference, apply_alignment
+
+        if reference is not None:
+            ref = alignment_reference(reference, self.align)
+            return Windows(apply_alignment(w.X, ref), w.y, w.groups, w.meta)
 
         subjects = w.groups["subject"].astype(str).to_numpy()
         counts = pd.Series(subjects).value_counts()
