@@ -59,11 +59,11 @@ def run(quick: bool = False) -> dict[str, Any]:
     from sklearn.metrics import balanced_accuracy_score
 
     from mindstate.estimators import DeepClassifier
+    from mindstate.evaluate.metrics import expected_calibration_error
     from mindstate.features.spectral import BANDS, BandPower
     from mindstate.preprocess.align import align_by_group
     from mindstate.stream import OnlineAligner
     from mindstate.tasks import make_task
-    from mindstate.evaluate.metrics import expected_calibration_error
     from mindstate.uncertainty import mc_dropout_predict
     from mindstate.uncertainty.measures import mutual_information
 

@@ -10,13 +10,14 @@ folds. Rows:
   Riemannian floor it amounts to re-centring each subject's covariances at the identity);
 - every registered EEG model trained with the same recipe on the aligned windows (and AHLSA
   and the Shallow ConvNet also without alignment, to measure what alignment buys);
-- AHLSA ablations (each expert removed);
+- AHLSA ablations (each expert removed, and the per-electrode readout removed);
 - robustness of AHLSA and the Shallow ConvNet: 10 % / 25 % of the channels zeroed in the test
   subject's recording, and large blink/EMG-like artifacts injected into 30 % of its windows.
 
 Figures: balanced accuracy per held-out subject (mean ± SD over the folds), macro-F1, params,
 forward FLOPs per window (``torch.utils.flop_counter``; the least-squares solves are not
 counted by it) and CPU latency per window (batch 1, median of 50).
+``MINDSTATE_BENCH_MODELS=ahlsa`` reruns only the AHLSA rows (and the floors) on the same folds.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MODELS = ["ahlsa", "shallow_convnet", "eegnet", "eeg_transformer", "cnn_lstm", "maet", "dgcnn"]
 ABLATIONS = {"ahlsa-no-temporal": {"use_temporal": False},
              "ahlsa-no-spatial": {"use_spatial": False},
-             "ahlsa-no-lasso": {"use_lasso": False}}
+             "ahlsa-no-lasso": {"use_lasso": False},
+             "ahlsa-no-channel-readout": {"channel_readout": False}}
 ROBUST = ("ahlsa", "shallow_convnet")
 
 
@@ -138,9 +140,12 @@ def run(quick: bool = False) -> dict[str, Any]:
         r["bal_acc"].append(float(balanced_accuracy_score(yt, pred)))
         r["macro_f1"].append(float(f1_score(yt, pred, average="macro")))
 
+    only = os.environ.get("MINDSTATE_BENCH_MODELS")  # e.g. "ahlsa": rerun some rows only
+    if only:
+        models = [m for m in models if m in only.split(",")]
     runs = [(m, m, {}, Xa) for m in models]
-    runs += [(f"{m} (no align)", m, {}, X) for m in ROBUST]
-    runs += [(n, "ahlsa", kw, Xa) for n, kw in ablations.items()]
+    runs += [(f"{m} (no align)", m, {}, X) for m in ROBUST if m in models]
+    runs += [(n, "ahlsa", kw, Xa) for n, kw in ablations.items() if "ahlsa" in models]
     t_start = time.perf_counter()
     for s in subjects:
         tr, te = subj != s, subj == s

@@ -13,7 +13,7 @@ def test_demo_quick_writes_a_complete_run(tmp_path, capsys):
     assert main(["demo", "--quick", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "chance" in text and "loso" in text and "subject-trial" in text
-    assert text.count("shallow_convnet") == 2 and text.count("bandpower_logreg") == 2
+    assert text.count("ahlsa") == 2 and text.count("bandpower_logreg") == 2
     for name in (*REQUIRED_FILES, "report.html", "calibration.json", "learning_curves.png"):
         assert (out / name).is_file(), name
     metrics = json.loads((out / "metrics.json").read_text())

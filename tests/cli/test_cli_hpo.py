@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 FAST = ["--set", "train.epochs=1", "--set", "train.num_threads=1", "--set",
         "evaluate.bootstrap=0", "--set", "evaluate.baseline=false", "--set",
         "evaluate.protocol=holdout-subjects", "--set", "data.step_s=4.0", "--set",
-        "model.kwargs.n_filters=4"]
+        "model.kwargs.n_bands=4"]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_hpo_runs_and_second_call_continues(demo_data, tmp_path, capsys):
     assert main(args) == 0
     first = json.loads(capsys.readouterr().out)
     assert first["n_trials"] == 3 and 0.0 <= first["best_value"] <= 1.0
-    assert set(first["best_params"]) == {"train.lr", "model.kwargs.n_filters",
+    assert set(first["best_params"]) == {"train.lr", "model.kwargs.n_bands",
                                          "model.kwargs.drop_prob"}
     assert main(args[:3] + ["1"] + args[4:]) == 0
     second = json.loads(capsys.readouterr().out)

@@ -61,9 +61,10 @@ def test_each_expert_can_be_removed(off):
     assert (scores["sparsity"] == 0.0) or off != "use_lasso"
 
 
-def test_ahlsa_predicts_with_nan_or_zeroed_electrodes_and_gives_them_no_weight():
+@pytest.mark.parametrize("readout", [False, True])
+def test_ahlsa_predicts_with_nan_or_zeroed_electrodes_and_gives_them_no_weight(readout):
     torch.manual_seed(0)
-    model = AHLSA(8, 3, 256, 128.0).eval()
+    model = AHLSA(8, 3, 256, 128.0, channel_readout=readout).eval()
     X, _ = _alpha_problem(n=4)
     zeroed, nan = X.clone(), X.clone()
     zeroed[:, 3] = 0.0

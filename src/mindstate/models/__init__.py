@@ -13,6 +13,7 @@ from . import (  # noqa: F401
     shallow_convnet,
     transformer_eeg,
 )
+from .ahlsa import AHLSA, AHLSADE, AHLSASequence, Phase1RLSModel
 from .base import (
     MODELS,
     BaseModel,
@@ -23,5 +24,5 @@ from .base import (
     models_for_inputs,
 )
 
-__all__ = ["MODELS", "BaseModel", "EEGModel", "InputSpec", "accepted_kwargs", "create_model",
-           "models_for_inputs"]
+__all__ = ["AHLSA", "AHLSADE", "MODELS", "AHLSASequence", "BaseModel", "EEGModel", "InputSpec",
+           "Phase1RLSModel", "accepted_kwargs", "create_model", "models_for_inputs"]

@@ -44,8 +44,10 @@ class _AHLSACore(nn.Module):
 
     def __init__(self, n_chans: int, d_token: int, *, d_key: int, d_value: int,
                  n_queries: int, n_atoms: int, lasso_iter: int, forget: float,
-                 use_temporal: bool, use_spatial: bool, use_lasso: bool) -> None:
+                 use_temporal: bool, use_spatial: bool, use_lasso: bool,
+                 channel_readout: bool = True) -> None:
         super().__init__()
+        self.channel_readout = channel_readout
         self.use_temporal, self.use_spatial, self.use_lasso = use_temporal, use_spatial, use_lasso
         self.temporal = (TemporalRLSExpert(d_token, d_key, d_value, forget=forget)
                          if use_temporal else None)
@@ -53,6 +55,7 @@ class _AHLSACore(nn.Module):
         self.spatial = (SpatialWLSExpert(d_u, n_chans, d_key, d_value, n_queries=n_queries)
                         if use_spatial else None)
         d_h = d_u + (n_queries * d_value if use_spatial else 0)
+        d_h += n_chans * d_u if channel_readout else 0
         self.norm = nn.LayerNorm(d_h)
         self.lasso = LassoLayer(d_h, n_atoms, n_iter=lasso_iter) if use_lasso else None
         self.n_features = n_atoms if use_lasso else d_h
@@ -75,6 +78,8 @@ class _AHLSACore(nn.Module):
             h = torch.cat([h, s_out["outputs"].flatten(1)], dim=-1)    # (B, d_h)
             extras["channel_scores"] = s_out["scores"]
             extras["spatial_variance"] = s_out["variance"]
+        if self.channel_readout:  # every electrode's summary, zero for a zero-quality one
+            h = torch.cat([h, (quality.unsqueeze(-1) * u).flatten(1)], dim=-1)
         extras["channel_weights"] = quality
         h = self.norm(h)
         z = self.lasso(h) if self.lasso is not None else h             # (B, n_features)
@@ -177,6 +182,9 @@ class AHLSA(_AHLSAMixin, EEGModel):
     use_temporal, use_spatial, use_lasso : bool
         Switch an expert off (ablation); without LASSO the normalised expert outputs feed the
         head directly.
+    channel_readout : bool
+        Also pass every electrode's summary (band power and temporal answers, times its
+        quality weight) to the integration, not only the spatial expert's answers.
     """
 
     test_config: ClassVar[dict[str, Any]] = {"n_chans": 4, "n_outputs": 3, "n_times": 128,
@@ -187,7 +195,8 @@ class AHLSA(_AHLSAMixin, EEGModel):
                  token_step_s: float = 0.25, d_key: int = 8, d_value: int = 8,
                  n_queries: int = 4, n_atoms: int = 32, lasso_iter: int = 8,
                  forget: float = 0.98, drop_prob: float = 0.3, use_temporal: bool = True,
-                 use_spatial: bool = True, use_lasso: bool = True) -> None:
+                 use_spatial: bool = True, use_lasso: bool = True,
+                 channel_readout: bool = True) -> None:
         super().__init__(n_chans, n_outputs, n_times, sfreq)
         from scipy.signal import firwin
 
@@ -203,7 +212,8 @@ class AHLSA(_AHLSAMixin, EEGModel):
                            token_step_s=token_step_s, d_key=d_key, d_value=d_value,
                            n_queries=n_queries, n_atoms=n_atoms, lasso_iter=lasso_iter,
                            forget=forget, drop_prob=drop_prob, use_temporal=use_temporal,
-                           use_spatial=use_spatial, use_lasso=use_lasso)
+                           use_spatial=use_spatial, use_lasso=use_lasso,
+                           channel_readout=channel_readout)
         self.band_edges = _band_edges(n_bands, fs)                     # initial pass bands (Hz)
         bank = np.stack([firwin(taps, band, pass_zero=False, fs=fs)
                          for band in self.band_edges])                 # (F, taps)
@@ -214,7 +224,7 @@ class AHLSA(_AHLSAMixin, EEGModel):
         self.token_norm = nn.BatchNorm1d(n_bands)
         self.core = _AHLSACore(n_chans, n_bands, **_core_kwargs(
             d_key, d_value, n_queries, n_atoms, lasso_iter, forget, use_temporal, use_spatial,
-            use_lasso))
+            use_lasso), channel_readout=channel_readout)
         self.drop = nn.Dropout(drop_prob)
         self.head = nn.Linear(self.core.n_features, n_outputs)
 
@@ -241,7 +251,7 @@ class AHLSADE(_AHLSAMixin, BaseModel):
         Input sizes and outputs.
     d_key, d_value, n_queries, n_atoms, lasso_iter, forget, drop_prob : number
         As :class:`AHLSA`.
-    use_temporal, use_spatial, use_lasso : bool
+    use_temporal, use_spatial, use_lasso, channel_readout : bool
         As :class:`AHLSA`.
     """
 
@@ -254,7 +264,7 @@ class AHLSADE(_AHLSAMixin, BaseModel):
                  d_key: int = 8, d_value: int = 8, n_queries: int = 4, n_atoms: int = 32,
                  lasso_iter: int = 8, forget: float = 0.98, drop_prob: float = 0.3,
                  use_temporal: bool = True, use_spatial: bool = True,
-                 use_lasso: bool = True) -> None:
+                 use_lasso: bool = True, channel_readout: bool = True) -> None:
         super().__init__(n_outputs, n_chans=n_chans, seq_len=seq_len, n_bands=n_bands)
         self._store_config(d_key=d_key, d_value=d_value, n_queries=n_queries, n_atoms=n_atoms,
                            lasso_iter=lasso_iter, forget=forget, drop_prob=drop_prob,
@@ -263,7 +273,7 @@ class AHLSADE(_AHLSAMixin, BaseModel):
         self.embed = nn.Linear(n_bands, n_bands)
         self.core = _AHLSACore(n_chans, n_bands, **_core_kwargs(
             d_key, d_value, n_queries, n_atoms, lasso_iter, forget, use_temporal, use_spatial,
-            use_lasso))
+            use_lasso), channel_readout=channel_readout)
         self.drop = nn.Dropout(drop_prob)
         self.head = nn.Linear(self.core.n_features, n_outputs)
 
@@ -302,7 +312,8 @@ class AHLSASequence(_AHLSAMixin, BaseModel):
                            lasso_iter=lasso_iter, forget=forget, drop_prob=drop_prob,
                            use_temporal=use_temporal, use_lasso=use_lasso)
         self.core = _AHLSACore(1, d_model, **_core_kwargs(
-            d_key, d_value, 1, n_atoms, lasso_iter, forget, use_temporal, False, use_lasso))
+            d_key, d_value, 1, n_atoms, lasso_iter, forget, use_temporal, False, use_lasso),
+            channel_readout=False)
         self.drop = nn.Dropout(drop_prob)
         self.head = nn.Linear(self.core.n_features, n_outputs)
 
