@@ -51,12 +51,6 @@ class Floor:
         X = X / (np.median(np.std(X, axis=-1)) + 1e-30)                # unit scale, any units
         self.F = Covariances(estimator="oas").fit_transform(X)         # (n, C, C)
 
-    @property
-    def label(self) -> str:
-        """A short description for reports."""
-        return {"bandpower": "floor features", "riemann": "OAS covariances → tangent space"}[
-            self.name]
-
     def fold(self, train_idx: NDArray[np.intp], test_idx: NDArray[np.intp]
              ) -> tuple[NDArray[Any], NDArray[Any]]:
         """The floor's training and test features for one fold.

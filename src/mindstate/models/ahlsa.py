@@ -19,6 +19,7 @@ band-pass filter bank makes the tokens), ``ahlsa_de`` on differential-entropy fe
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, ClassVar
 
 import numpy as np
@@ -92,8 +93,9 @@ class _AHLSAMixin:
     core: _AHLSACore
     drop: nn.Module
 
+    @abstractmethod
     def _tokens(self, inputs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-        raise NotImplementedError
+        """Tokens (batch, n_chans, n_tokens, token_size) and channel quality (batch, n_chans)."""
 
     def forward_features(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
         """Sparse code (batch, n_features) of the experts' answers."""

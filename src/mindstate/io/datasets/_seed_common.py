@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from abc import abstractmethod
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
@@ -187,9 +188,9 @@ class SeedFeatures(Dataset):
         self.n_trials_per_session = None if n_trials_per_session is None else check_int(
             n_trials_per_session, "n_trials_per_session", min_value=1)
 
+    @abstractmethod
     def trials(self, path: Path) -> tuple[list[FeatureTrial], float]:
         """The feature trials of one file and the feature window length in seconds."""
-        raise NotImplementedError
 
     def read(self, path: str | os.PathLike[str]) -> Windows:
         """Feature samples of one file.
