@@ -15,7 +15,8 @@ ORDER = [
     {"io"}, {"simulate"}, {"preprocess"}, {"features"}, {"data"}, {"models"}, {"train"},
     {"evaluate"}, {"uncertainty"}, {"tasks"}, {"predictor"}, {"estimators"},
     {"explain"}, {"export"}, {"stream"},
-    {"serve"}, {"report"}, {"config"}, {"experiment"}, {"hpo"}, {"demo"}, {"bench"}, {"cli"},
+    {"serve"}, {"report", "visuals", "pretrained"}, {"config"}, {"experiment"}, {"hpo"},
+    {"demo"}, {"bench"}, {"cli"},
 ]
 RANK = {name: i for i, group in enumerate(ORDER) for name in group}
 
