@@ -27,6 +27,7 @@ __all__ = [
     "HPOConfig",
     "ModelConfig",
     "PreprocessConfig",
+    "FinetuneConfig",
     "TrainConfig",
     "apply_overrides",
     "config_from_dict",
@@ -124,6 +125,10 @@ class PreprocessConfig:
     cache_dir : str | None
         Text: embedding cache folder; ``"auto"`` uses ``$MINDSTATE_CACHE`` or
         ``~/.cache/mindstate``; ``None`` disables the cache.
+    max_length : int | None
+        Text: also give the encoder's tokens, padded or truncated to this many, for models
+        that fine-tune the encoder end to end (``text_finetune``); ``None`` gives embeddings
+        only.
     """
 
     resample: float | None = None
@@ -140,6 +145,7 @@ class PreprocessConfig:
     stream_normalize: Literal["participant", "none"] = "participant"
     encoder: str = "minilm"
     cache_dir: str | None = "auto"
+    max_length: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,6 +163,39 @@ class ModelConfig:
 
     name: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FinetuneConfig:
+    """Second training phase of models with a trainable encoder (``text_finetune``): after
+    the head has trained on frozen embeddings, encoder and head train together.
+
+    Parameters
+    ----------
+    epochs : int
+        Epochs of the second phase.
+    lr : float
+        Peak learning rate of the head (the encoder gets the model's
+        ``encoder_lr_ratio`` times it).
+    weight_decay : float
+        AdamW weight decay.
+    batch_size : int
+        Sentences per batch (batches are length-bucketed).
+    grad_clip : float | None
+        Gradient-norm clipping value.
+    warmup_epochs : float
+        Linear warm-up, in epochs, before the cosine decay.
+    patience : int | None
+        Early-stopping patience on validation loss; ``None`` disables it.
+    """
+
+    epochs: int = 2
+    lr: float = 1e-4
+    weight_decay: float = 1e-6
+    batch_size: int = 32
+    grad_clip: float | None = 1.0
+    warmup_epochs: float = 0.1
+    patience: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,6 +248,10 @@ class TrainConfig:
         Recompute the model's feature extractor in the backward pass to save memory.
     progress : bool
         Show a progress bar during training.
+    min_lr_ratio : float
+        Final learning rate of the cosine schedule as a fraction of ``lr``.
+    finetune : FinetuneConfig | None
+        A second phase that trains the encoder too (models that have one); ``None`` skips it.
     ensemble : int
         Members of a deep ensemble trained with different seeds (1: a single model); the
         Predictor averages their probabilities and reports their spread.
@@ -235,6 +278,8 @@ class TrainConfig:
     gradient_checkpointing: bool = False
     progress: bool = False
     ensemble: int = 1
+    min_lr_ratio: float = 0.01
+    finetune: FinetuneConfig | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,7 +20,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -216,7 +216,37 @@ class Predictor:
         if self.conformal is not None:
             regions = self.task.conformal(self.task.point(res), self.conformal)
             res["sets" if regions.dtype == bool else "intervals"] = regions
+        if hasattr(self.models[0], "trajectory"):
+            res.update(self._trajectories(inputs))
         return res
+
+    def _trajectories(self, inputs: dict[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
+        """Recursive models: every iteration's estimate and confidence, averaged over the
+        ensemble; ``confidence`` is the readout-weighted mean of the iterations'."""
+        import torch
+
+        from .train.engine import n_samples, take
+
+        n = n_samples(inputs)
+        parts: dict[str, list[NDArray[Any]]] = {"trajectory": [], "confidence": [],
+                                                "weights": []}
+        with torch.no_grad():
+            for m in self.models:
+                m.eval()
+                outs: dict[str, list[NDArray[Any]]] = {k: [] for k in parts}
+                for i in range(0, n, 256):
+                    part = cast("dict[str, NDArray[Any]]", take(inputs, slice(i, i + 256)))
+                    batch = {k: torch.as_tensor(v) for k, v in part.items()}
+                    t = m.trajectory(batch)
+                    for k in parts:
+                        outs[k].append(t[k].double().numpy())
+                for k in parts:
+                    parts[k].append(np.concatenate(outs[k]))
+        traj = np.mean(parts["trajectory"], axis=0)
+        conf = np.mean(parts["confidence"], axis=0)
+        weights = np.mean(parts["weights"], axis=0)
+        return {"trajectory": traj, "iteration_confidence": conf,
+                "confidence": (weights * conf).sum(axis=1)}
 
     def predict_windows(self, X: Any, *, mc_samples: int = 0,
                         seed: int = 0) -> dict[str, NDArray[Any]]:
@@ -455,6 +485,11 @@ class Predictor:
                 if "intervals" in res:
                     df[f"{name}_low"] = res["intervals"][:, j, 0]
                     df[f"{name}_high"] = res["intervals"][:, j, 1]
+            if "trajectory" in res:
+                df["confidence"] = res["confidence"]
+                df["iteration_confidence"] = [np.round(r, 4).tolist()
+                                              for r in res["iteration_confidence"]]
+                df["trajectory"] = [np.round(r, 4).tolist() for r in res["trajectory"]]
         else:
             df["predicted"] = [names[i] for i in res["predicted"]]
             df["confidence"] = res["confidence"]
@@ -536,6 +571,11 @@ class Predictor:
         regions = res.get("sets", res.get("intervals"))
         if regions is not None:
             metrics["conformal"] = self.task.coverage(y, regions)
+        if "trajectory" in res:
+            from .evaluate.regression import emotional_metrics
+
+            metrics["emotional"] = emotional_metrics(y, pred, res["iteration_confidence"],
+                                                     res["trajectory"])
         run = read_json(self.run_dir / "run.json") if self.run_dir is not None else {}
         train_paths = set(run.get("records", []))
         train_hashes = set(run.get("record_sha256", []))

@@ -29,7 +29,7 @@ def batch():
 
 def test_registry_and_attributes():
     assert LOSSES.names() == ["ccc", "ce", "focal", "kl", "label_smoothing", "mse",
-                              "weighted_ce"]
+                              "scaled_mse", "weighted_ce"]
     assert create_loss("kl").task == "classification"
     assert create_loss("ccc").task == "regression" and not create_loss("mse").accepts_soft
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validation import check_option, check_type
+from .._validation import check_int, check_option, check_type
 from ..io.recording import PhysioRecording, TextCorpus
 from ..io.windows import Windows
 from ._chain_base import ChainBase
@@ -229,27 +229,42 @@ class PhysioChain(ChainBase):
 class TextChain(ChainBase):
     """Sentences → frozen-encoder embeddings ``{"embedding": (n, d)}``, cached on disk.
 
+    With ``max_length`` the windows also carry the encoder's tokens, ``input_ids`` and
+    ``attention_mask`` (n, max_length), for models that fine-tune the encoder end to end
+    (``text_finetune``).
+
+    Sentences longer than the encoder reads (all-MiniLM-L6-v2: 256 tokens; tokens: at most
+    ``max_length``) are truncated with a :class:`UserWarning` naming how many, never refused.
+
     Parameters
     ----------
     encoder : str
-        A registered text encoder (``"minilm"``, ``"hashing"``) or a local model directory.
+        A registered text encoder (``"minilm"``, ``"mpnet"``, ``"hashing"``) or a local model
+        directory.
     cache_dir : str | None
         Embedding cache folder; ``None`` disables the cache.
     batch_size : int
         Sentences per encoder batch.
     target_names : list of str | None
         Names of the regression targets (or classes).
+    max_length : int | None
+        Tokens per sentence for end-to-end fine-tuning (special tokens included); ``None``
+        (default) gives embeddings only.
     """
 
     kind = "text"
     input_names = ("embedding",)
-    _params = ("encoder", "cache_dir", "batch_size", "target_names")
+    _params = ("encoder", "cache_dir", "batch_size", "target_names", "max_length")
     _learned = ("dim_",)
 
     def __init__(self, *, encoder: str = "minilm", cache_dir: str | None = None,
-                 batch_size: int = 64, target_names: Sequence[str] | None = None) -> None:
+                 batch_size: int = 64, target_names: Sequence[str] | None = None,
+                 max_length: int | None = None) -> None:
         self.encoder, self.cache_dir, self.batch_size = encoder, cache_dir, batch_size
         self.target_names = None if target_names is None else list(target_names)
+        if max_length is not None:
+            max_length = check_int(max_length, "preprocess.max_length", min_value=4)
+        self.max_length = max_length
 
     def check_record(self, rec: Any) -> None:
         """Refuse inputs that are not a corpus.
@@ -282,8 +297,45 @@ class TextChain(ChainBase):
             self.dim_ = int(emb.shape[1])
         return np.asarray(emb, dtype=np.float32)
 
+    def tokens(self, texts: Sequence[str]) -> dict[str, NDArray[np.int64]]:
+        """The encoder's tokens of ``texts``, padded or truncated to ``max_length``.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Non-empty sentences.
+
+        Returns
+        -------
+        dict
+            ``input_ids`` and ``attention_mask`` of shape (n, max_length), int64.
+        """
+        from ..features.text import get_text_encoder
+
+        if self.max_length is None:
+            raise ValueError("this text chain has no preprocess.max_length, so it gives no "
+                             "tokens; set preprocess.max_length (e.g. 128) to fine-tune.")
+        ids, mask, n_tok = get_text_encoder(self.encoder).tokenize(list(texts), self.max_length)
+        self._warn_truncated(n_tok, self.max_length, "preprocess.max_length")
+        return {"input_ids": ids, "attention_mask": mask}
+
+    @staticmethod
+    def _warn_truncated(n_tokens: NDArray[np.int64], limit: int | None, what: str) -> None:
+        import warnings
+
+        if limit is None:
+            return
+        long = np.flatnonzero(n_tokens > limit)
+        if len(long):
+            warnings.warn(
+                f"{len(long)} text(s) are longer than {what} = {limit} tokens (the longest "
+                f"has {int(n_tokens[long].max())}); only their first {limit} tokens are "
+                "read. Split long texts into sentences to score all of them.",
+                UserWarning, stacklevel=3)
+
     def windows(self, corpus: TextCorpus, *, labelled: bool = True) -> Windows:
-        """One window per sentence: ``X = {"embedding": (n, d)}``, ``meta`` with the text.
+        """One window per sentence: ``X = {"embedding": (n, d)}`` (plus tokens with
+        ``max_length``), ``meta`` with the text.
 
         Parameters
         ----------
@@ -299,6 +351,8 @@ class TextChain(ChainBase):
         """
         from dataclasses import replace
 
+        from ..features.text import get_text_encoder
+
         self.check_record(corpus)
         if not labelled or corpus.targets is None:
             names = list(self.target_names or corpus.target_names or ["target"])
@@ -306,11 +360,21 @@ class TextChain(ChainBase):
                              target_names=names)
         w = make_text_windows(corpus)
         meta = w.meta.copy()
-        meta["text"] = list(w.X)
-        return Windows({"embedding": self.encode(list(w.X))}, w.y, w.groups, meta)
+        texts = list(w.X)
+        meta["text"] = texts
+        X: dict[str, NDArray[Any]] = {"embedding": self.encode(texts)}
+        if self.max_length is not None:
+            X.update(self.tokens(texts))
+        else:
+            backend = get_text_encoder(self.encoder)
+            if backend.max_tokens is not None:
+                self._warn_truncated(backend.count_tokens(texts), backend.max_tokens,
+                                     f"the {backend.label} encoder's limit")
+        return Windows(X, w.y, w.groups, meta)
 
-    def inputs(self, X: dict[str, NDArray[Any]]) -> dict[str, NDArray[np.float32]]:
-        """Model inputs ``{"embedding": (n, d)}``.
+    def inputs(self, X: dict[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
+        """Model inputs: ``{"embedding": (n, d)}`` (float32), plus ``input_ids`` and
+        ``attention_mask`` (int64) with ``max_length``.
 
         Parameters
         ----------
@@ -320,9 +384,14 @@ class TextChain(ChainBase):
         Returns
         -------
         dict of str to ndarray
-            The embeddings, float32.
+            The model inputs.
         """
-        return {"embedding": np.ascontiguousarray(X["embedding"], dtype=np.float32)}
+        out: dict[str, NDArray[Any]] = {
+            "embedding": np.ascontiguousarray(X["embedding"], dtype=np.float32)}
+        for key in ("input_ids", "attention_mask"):
+            if key in X:
+                out[key] = np.ascontiguousarray(X[key], dtype=np.int64)
+        return out
 
     def baseline_features(self, X: dict[str, NDArray[Any]]) -> NDArray[np.float64]:
         """The embeddings themselves (the ridge floor of the reference results).
@@ -340,15 +409,18 @@ class TextChain(ChainBase):
         return np.asarray(X["embedding"], dtype=np.float64)
 
     def contract(self) -> dict[str, Any]:
-        """Encoder name and embedding size.
+        """Encoder name, embedding size and (with ``max_length``) the token inputs.
 
         Returns
         -------
         dict
             The input contract.
         """
+        inputs: dict[str, list[str]] = {"embedding": ["n_features"]}
+        if self.max_length is not None:
+            inputs.update({"input_ids": ["max_length"], "attention_mask": ["max_length"]})
         return {"modality": "text", "encoder": self.encoder, "dim": getattr(self, "dim_", None),
-                "inputs": {"embedding": ["n_features"]}}
+                "max_length": self.max_length, "inputs": inputs}
 
 def chain_from_dict(state: dict[str, Any]) -> Any:
     """Rebuild any chain from its saved ``to_dict`` state (``kind`` picks the class).

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._validation import check_array
 
-__all__ = ["concordance_correlation", "regression_metrics"]
+__all__ = ["concordance_correlation", "emotional_metrics", "regression_metrics"]
 
 
 def concordance_correlation(y_true: Any, y_pred: Any) -> float | None:
@@ -104,3 +104,56 @@ def regression_metrics(
         defined = [v for v in values if v is not None]
         out[f"{stat}_mean"] = float(np.mean(defined)) if defined else None
     return out
+
+
+def emotional_metrics(y_true: Any, y_pred: Any, confidence: Any = None,
+                      trajectory: Any = None) -> dict[str, float | None]:
+    """The seed's Hope, Faith and Love, which are plain summary statistics.
+
+    - ``hope = mean(1 - |pred - y|)`` over samples and targets, i.e. ``1 - MAE`` in the
+      targets' units (on EmoBank's 1-5 scale: 1 minus the mean absolute error).
+    - ``faith = mean(tanh(confidence))``: the model's mean per-iteration confidence passed
+      through tanh (confidences in (0, 1) give faith in (0, 0.76)); ``None`` without
+      confidences.
+    - ``love = exp(-MSE) * (1 - variance)``, where ``variance`` is the mean variance of the
+      estimates across the recursion's iterations (how much the model still changes its
+      mind), or 0 without a trajectory.
+
+    None of the three is a new measure of quality: hope is MAE, love is a monotone function of
+    MSE (times a stability factor), faith says how confident the model is, not whether it is
+    right. Report Pearson r, MAE and R² alongside.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples, n_targets)
+        Targets and predictions.
+    confidence : array-like of shape (n_samples, n_iterations) | None
+        Per-iteration confidences in (0, 1).
+    trajectory : array-like of shape (n_samples, n_iterations, n_targets) | None
+        Every iteration's estimate.
+
+    Returns
+    -------
+    dict
+        ``hope``, ``faith`` (None without confidences), ``love`` and ``iteration_variance``.
+    """
+    yt = check_array(y_true, "y_true", ndim=(1, 2))
+    yp = check_array(y_pred, "y_pred", ndim=(1, 2))
+    if yt.shape != yp.shape:
+        raise ValueError(f"y_true and y_pred must have the same shape; got {yt.shape} and "
+                         f"{yp.shape}.")
+    err = yp - yt
+    hope = float(np.mean(1.0 - np.abs(err)))
+    faith = None
+    if confidence is not None:
+        c = check_array(confidence, "confidence", ndim=(1, 2))
+        faith = float(np.mean(np.tanh(c)))
+    variance = 0.0
+    if trajectory is not None:
+        tr = check_array(trajectory, "trajectory", ndim=3)
+        if len(tr) != len(yt):
+            raise ValueError(f"trajectory must have one row per sample ({len(yt)}); got "
+                             f"{len(tr)}.")
+        variance = float(tr.var(axis=1).mean())
+    love = float(np.exp(-np.mean(err ** 2)) * (1.0 - variance))
+    return {"hope": hope, "faith": faith, "love": love, "iteration_variance": variance}

@@ -145,8 +145,11 @@ def fit_one(cfg: ExperimentConfig, task: Task, chain: Any, w: Windows, fit_idx: 
             grad_clip=t.grad_clip, precision=t.precision, accelerator=t.accelerator,
             devices=t.devices, strategy=t.strategy, augment=augment, seed=seed_m,
             ckpt_dir=ckpt, resume=resume, gradient_checkpointing=t.gradient_checkpointing,
-            progress=t.progress, log_accuracy=task.log_accuracy,
+            progress=t.progress, log_accuracy=task.log_accuracy, min_lr_ratio=t.min_lr_ratio,
         )
+        if t.finetune is not None and hasattr(model, "start_finetune"):
+            res = _finetune(model, t, Xf, w.y[fit_idx], Xv, yv, loss_fn, seed_m, ckpt, resume,
+                            task, res)
         models.append(model)
         results.append(res)
     temperature, conformal = 1.0, None
@@ -162,6 +165,32 @@ def fit_one(cfg: ExperimentConfig, task: Task, chain: Any, w: Windows, fit_idx: 
             conformal = task.fit_conformal(task.point(pv), yv, cfg.evaluate.conformal_alpha)
     return Fitted(models, fold_chain, temperature, conformal, results, len(fit_idx),
                   len(val_idx))
+
+
+def _finetune(model: Any, t: Any, Xf: Any, yf: np.ndarray, Xv: Any, yv: Any, loss_fn: Any,
+              seed: int, ckpt: Path | None, resume: bool, task: Task, first: Any) -> Any:
+    """Phase 2 (``train.finetune``): encoder and head together; histories are joined, each
+    epoch tagged with its phase."""
+    from dataclasses import replace as dc_replace
+
+    from ..train.engine import fit
+
+    ft = t.finetune
+    model.start_finetune()
+    res = fit(
+        model, Xf, yf, Xv, yv, loss_fn=loss_fn, optimizer="adamw", lr=ft.lr,
+        weight_decay=ft.weight_decay, epochs=ft.epochs, batch_size=ft.batch_size,
+        scheduler="cosine", warmup_epochs=ft.warmup_epochs, patience=ft.patience,
+        grad_clip=ft.grad_clip, precision=t.precision, accelerator=t.accelerator,
+        devices=t.devices, strategy=t.strategy, seed=seed + 17,
+        ckpt_dir=None if ckpt is None else ckpt / "finetune", resume=resume,
+        progress=t.progress, log_accuracy=task.log_accuracy, min_lr_ratio=t.min_lr_ratio,
+    )
+    hist = ([{**h, "phase": "frozen"} for h in first.history]
+            + [{**h, "phase": "finetune", "epoch": len(first.history) + i}
+               for i, h in enumerate(res.history)])
+    return dc_replace(res, history=hist, best_epoch=len(first.history) + res.best_epoch,
+                      epochs_run=len(hist))
 
 
 @dataclass
@@ -186,6 +215,9 @@ class ProtocolResult:
         Per-fold facts (sizes, best epoch, temperature, test subjects).
     train_union : ndarray of int
         Windows used for training in any fold (the final model trains on these).
+    fitted : Fitted | None
+        The fold's models when the protocol has exactly one fold trained in this call: they
+        were trained on ``train_union`` already, so they are the final model.
     """
 
     pred: np.ndarray
@@ -196,6 +228,7 @@ class ProtocolResult:
     histories: list[list[dict[str, float]]] = field(default_factory=list)
     folds: list[dict[str, Any]] = field(default_factory=list)
     train_union: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    fitted: Any = None
 
 
 def _save_fold(fold_file: Path, arrays: dict[str, np.ndarray], info: dict[str, Any]) -> None:
@@ -252,6 +285,7 @@ def run_protocol(cfg: ExperimentConfig, task: Task, splitter: Any, w: Windows, c
         floor = Floor(cfg.evaluate.floor, chain, w.X)
     union = np.zeros(n, dtype=bool)
     folds = list(splitter.split(w.groups, w.y, w.meta))
+    last_fit = None
     for k, (train_idx, test_idx) in enumerate(folds):
         union[train_idx] = True
         fold_file = staging / "folds" / f"fold{k:03d}.npz" if staging is not None else None
@@ -277,6 +311,7 @@ def run_protocol(cfg: ExperimentConfig, task: Task, splitter: Any, w: Windows, c
             fit_idx, val_idx = train_idx, np.zeros(0, dtype=int)
         ckpt = staging / "checkpoints" / f"fold{k:03d}" if staging is not None else None
         fitted = fit_one(cfg, task, chain, w, fit_idx, val_idx, n_outputs, seed, ckpt, resume)
+        last_fit = fitted
         res = fitted.predictor(task).predict_prepared(take(w.X, test_idx))
         out.pred[test_idx] = task.point(res)
         out.tested[test_idx] = True
@@ -304,4 +339,6 @@ def run_protocol(cfg: ExperimentConfig, task: Task, splitter: Any, w: Windows, c
             metric = cfg.hpo.metric or task.primary_metric
             report_fold(k, float(running.get(metric, np.nan) or np.nan))
     out.train_union = np.flatnonzero(union)
+    if len(folds) == 1 and last_fit is not None:
+        out.fitted = last_fit
     return out

@@ -77,7 +77,8 @@ def build_chain(cfg: ExperimentConfig, dataset: Any) -> Any:
             from ..features.text import default_cache_dir
 
             cache = str(default_cache_dir())
-        return TextChain(encoder=pre.encoder, cache_dir=cache, target_names=classes)
+        return TextChain(encoder=pre.encoder, cache_dir=cache, target_names=classes,
+                         max_length=pre.max_length)
     if modality == "hms":
         return HMSChain(montage=pre.montage, bandpass=pre.bandpass, resample=pre.resample,
                         classes=classes)

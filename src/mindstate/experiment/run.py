@@ -182,16 +182,26 @@ def _run(cfg: ExperimentConfig, w: Any, chain: Any, paths: list[Path], staging: 
     result = ExperimentResult(metrics=metrics, baseline=baseline, histories=pr.histories)
     if staging is None or not final_model:
         return result
-    seed = cfg.seed + 10_000
-    train_idx = pr.train_union
-    if cfg.train.val_fraction > 0:
-        fit_idx, val_idx = inner_validation_split(
-            train_idx, w.groups, y, by=splitter.inner_by(w.groups),
-            fraction=cfg.train.val_fraction, random_state=seed, meta=w.meta)
+    if pr.fitted is not None:  # one fold: its model already trained on every training window
+        final = pr.fitted
+        if hasattr(final.models[0], "trajectory"):
+            from ..evaluate.regression import emotional_metrics
+            from ..train.engine import take
+
+            res = final.predictor(task).predict_prepared(take(w.X, idx))
+            metrics["emotional"] = emotional_metrics(
+                y[idx], pr.pred[idx], res["iteration_confidence"], res["trajectory"])
     else:
-        fit_idx, val_idx = train_idx, np.zeros(0, dtype=int)
-    final = fit_one(cfg, task, chain, w, fit_idx, val_idx, n_outputs, seed,
-                    staging / "checkpoints" / "final", resume)
+        seed = cfg.seed + 10_000
+        train_idx = pr.train_union
+        if cfg.train.val_fraction > 0:
+            fit_idx, val_idx = inner_validation_split(
+                train_idx, w.groups, y, by=splitter.inner_by(w.groups),
+                fraction=cfg.train.val_fraction, random_state=seed, meta=w.meta)
+        else:
+            fit_idx, val_idx = train_idx, np.zeros(0, dtype=int)
+        final = fit_one(cfg, task, chain, w, fit_idx, val_idx, n_outputs, seed,
+                        staging / "checkpoints" / "final", resume)
     full = dict(metrics)
     if baseline is not None:
         full["baseline"] = baseline

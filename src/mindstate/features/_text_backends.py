@@ -52,6 +52,47 @@ class EncoderBackend(ABC):
     label: str
     identity: dict[str, Any]
     dim: int
+    #: The model folder (Hugging Face / sentence-transformers) or None (no weights).
+    path: Path | None = None
+    #: The longest input, in tokens, the encoder reads (longer texts are truncated).
+    max_tokens: int | None = None
+
+    def tokenize(self, texts: list[str], max_length: int
+                 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """Token ids for end-to-end fine-tuning, padded to ``max_length``.
+
+        Parameters
+        ----------
+        texts : list of str
+            Non-empty texts.
+        max_length : int
+            Tokens per text, special tokens included; longer texts are truncated.
+
+        Returns
+        -------
+        input_ids, attention_mask : ndarray of shape (n, max_length), int64
+            Padded ids and the mask of real tokens.
+        n_tokens : ndarray of shape (n,), int64
+            Each text's full length in tokens before truncation.
+        """
+        raise TypeError(f"text encoder {self.label!r} has no tokenizer, so it cannot be "
+                        "fine-tuned end to end; use a Hugging Face or sentence-transformers "
+                        "encoder (e.g. 'minilm').")
+
+    def count_tokens(self, texts: list[str]) -> NDArray[np.int64]:
+        """Length of each text in the encoder's tokens (special tokens included).
+
+        Parameters
+        ----------
+        texts : list of str
+            The texts.
+
+        Returns
+        -------
+        ndarray of shape (n,), int64
+            Token counts; zeros for encoders without a tokenizer.
+        """
+        return np.zeros(len(texts), dtype=np.int64)
 
     @abstractmethod
     def embed(self, texts: list[str], batch_size: int) -> NDArray[np.float32]:
@@ -154,6 +195,23 @@ def _torch_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def _tokenize(tok: Any, texts: list[str], max_length: int
+              ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    full = tok(texts, add_special_tokens=True, truncation=False, padding=False,
+               verbose=False)["input_ids"]
+    n_tokens = np.asarray([len(t) for t in full], dtype=np.int64)
+    enc = tok(texts, add_special_tokens=True, truncation=True, max_length=max_length,
+              padding="max_length", return_tensors="np")
+    return (np.asarray(enc["input_ids"], dtype=np.int64),
+            np.asarray(enc["attention_mask"], dtype=np.int64), n_tokens)
+
+
+def _count_tokens(tok: Any, texts: list[str]) -> NDArray[np.int64]:
+    ids = tok(texts, add_special_tokens=True, truncation=False, padding=False,
+              verbose=False)["input_ids"]
+    return np.asarray([len(t) for t in ids], dtype=np.int64)
+
+
 class _SentenceTransformerBackend(EncoderBackend):
     def __init__(self, path: Path, label: str, identity: dict[str, Any]) -> None:
         _offline_env()
@@ -173,7 +231,16 @@ class _SentenceTransformerBackend(EncoderBackend):
             dim = int(self._model.encode(["a"], show_progress_bar=False).shape[1])
         self.dim = int(dim)
         self.label = label
+        self.path = path
+        self.max_tokens = int(self._model.max_seq_length or 512)
         self.identity = {**identity, "files": _dir_fingerprint(path)}
+
+    def tokenize(self, texts: list[str], max_length: int
+                 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        return _tokenize(self._model.tokenizer, texts, max_length)
+
+    def count_tokens(self, texts: list[str]) -> NDArray[np.int64]:
+        return _count_tokens(self._model.tokenizer, texts)
 
     def embed(self, texts: list[str], batch_size: int) -> NDArray[np.float32]:
         emb = self._model.encode(
@@ -221,8 +288,17 @@ class _MeanPoolBackend(EncoderBackend):
             if isinstance(value, int):
                 limits.append(value)
         self._max_length = int(min(limits))
+        self.max_tokens = self._max_length
+        self.path = path
         self.label = label
         self.identity = {**identity, "files": _dir_fingerprint(path), "pooling": "mean"}
+
+    def tokenize(self, texts: list[str], max_length: int
+                 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        return _tokenize(self._tok, texts, max_length)
+
+    def count_tokens(self, texts: list[str]) -> NDArray[np.int64]:
+        return _count_tokens(self._tok, texts)
 
     def embed(self, texts: list[str], batch_size: int) -> NDArray[np.float32]:
         torch = self._torch

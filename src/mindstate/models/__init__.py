@@ -11,7 +11,9 @@ from . import (  # noqa: F401
     maet,
     physio_cnn,
     shallow_convnet,
+    text_finetune,
     transformer_eeg,
+    trm,
 )
 from .ahlsa import AHLSA, AHLSADE, AHLSASequence, Phase1RLSModel
 from .base import (
@@ -23,6 +25,9 @@ from .base import (
     create_model,
     models_for_inputs,
 )
+from .text_finetune import TextFinetune
+from .trm import TinyRecursiveModel
 
 __all__ = ["AHLSA", "AHLSADE", "MODELS", "AHLSASequence", "BaseModel", "EEGModel", "InputSpec",
-           "Phase1RLSModel", "accepted_kwargs", "create_model", "models_for_inputs"]
+           "Phase1RLSModel", "TextFinetune", "TinyRecursiveModel", "accepted_kwargs",
+           "create_model", "models_for_inputs"]

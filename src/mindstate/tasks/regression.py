@@ -45,8 +45,20 @@ class Regression(Task):
     def n_outputs(self, y):
         return len(self.names) if self.names else int(y.shape[1])
 
+    def make_loss(self, name, kwargs, y_train, n_outputs):
+        kwargs = dict(kwargs)
+        if (name or self.default_loss) == "scaled_mse" and "scale" not in kwargs:
+            sd = np.asarray(y_train, dtype=np.float64).reshape(len(y_train), -1).std(axis=0)
+            kwargs["scale"] = np.where(sd > 0, sd, 1.0).tolist()
+        return super().make_loss(name, kwargs, y_train, n_outputs)
+
     def init_head(self, model, y_train):
         import torch
+
+        y2 = np.asarray(y_train, dtype=np.float64).reshape(len(y_train), -1)
+        if hasattr(model, "set_target_stats"):  # models working in standardised units
+            model.set_target_stats(y2.mean(axis=0), y2.std(axis=0))
+            return
 
         head = getattr(model, "head", None)
         if head is not None and getattr(head, "bias", None) is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import torch
 from torch.utils.data import Sampler
@@ -17,11 +18,32 @@ class _EpochSampler(Sampler[int]):
 
     Under DDP each of ``world_size`` processes takes every ``world_size``-th index of the same
     permutation (padded by wrapping so all ranks see equally many batches).
+
+    With ``lengths`` (tokens per item) the permutation is length-bucketed: it is cut into
+    pools of 50 batches, each pool is sorted by length and cut into batches, and the batches
+    are shuffled, so every batch holds items of similar length (little padding) while the
+    batch order stays random.
     """
 
-    def __init__(self, n: int, seed: int) -> None:
+    def __init__(self, n: int, seed: int, lengths: Any = None, batch_size: int = 1) -> None:
         self.n, self.seed, self.epoch = n, seed, 0
         self.rank, self.world_size = 0, 1
+        self.lengths = None if lengths is None else torch.as_tensor(lengths).reshape(-1)
+        self.batch_size = max(1, int(batch_size))
+
+    def _bucketed(self, perm: list[int], g: torch.Generator) -> list[int]:
+        assert self.lengths is not None
+        b = self.batch_size
+        pool = 50 * b
+        batches: list[list[int]] = []
+        for start in range(0, len(perm), pool):
+            chunk = perm[start:start + pool]
+            chunk.sort(key=lambda i: int(self.lengths[i]))  # type: ignore[index]
+            batches += [chunk[i:i + b] for i in range(0, len(chunk), b)]
+        tail = batches.pop() if batches and len(batches[-1]) < b else []
+        order = torch.randperm(len(batches), generator=g).tolist()
+        # the short batch goes last, so the loader's consecutive cuts match the buckets
+        return [i for k in order for i in batches[k]] + tail
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -32,6 +54,8 @@ class _EpochSampler(Sampler[int]):
     def __iter__(self) -> Iterator[int]:
         g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
         perm = torch.randperm(self.n, generator=g).tolist()
+        if self.lengths is not None and self.world_size == 1:
+            perm = self._bucketed(perm, g)
         if self.world_size == 1:
             return iter(perm)
         total = len(self) * self.world_size

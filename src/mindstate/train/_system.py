@@ -76,6 +76,9 @@ class System(L.LightningModule):
         else:
             out = self.model(x)
         loss = self.loss_fn(out, y)
+        aux = getattr(self.model, "auxiliary_loss", None)
+        if aux is not None:  # e.g. deep supervision of a recursive model
+            loss = loss + aux(y, self.loss_fn)
         if not torch.isfinite(loss):
             raise FloatingPointError(
                 f"Non-finite training loss ({loss.item()}) at epoch {self.current_epoch}, "
@@ -106,7 +109,9 @@ class System(L.LightningModule):
         self._val_correct = 0
 
     def configure_optimizers(self) -> Any:
-        params = [p for p in self.model.parameters() if p.requires_grad]
+        groups = getattr(self.model, "optimizer_groups", None)
+        params: Any = (groups(self.lr) if groups is not None
+                       else [p for p in self.model.parameters() if p.requires_grad])
         if self.opt_name == "adamw":
             opt: torch.optim.Optimizer = torch.optim.AdamW(
                 params, lr=self.lr, weight_decay=self.weight_decay)

@@ -296,7 +296,8 @@ def fit(
     if log_accuracy is None:
         log_accuracy = np.asarray(y).dtype.kind in "iub"
     train_ds = _NamedDataset(X, np.asarray(y))
-    sampler = _EpochSampler(len(train_ds), seed)
+    sampler = _EpochSampler(len(train_ds), seed, lengths=_token_lengths(model, X),
+                            batch_size=batch_size)
     drop_last = len(train_ds) > batch_size and len(train_ds) % batch_size == 1
     train_dl = DataLoader(train_ds, batch_size=batch_size, sampler=sampler, drop_last=drop_last)
     val_dl = None
@@ -389,8 +390,25 @@ def predict_logits(model: nn.Module, X: Inputs, batch_size: int = 256) -> np.nda
     n = n_samples(X)
     if n == 0:
         raise ValueError("X is empty: nothing to predict.")
+    lengths = _token_lengths(model, X)
+    order = np.argsort(lengths, kind="stable") if lengths is not None else None
+    Xo = take(X, order) if order is not None else X
     out = []
     for i in range(0, n, batch_size):
-        batch = _as_tensors(take(X, slice(i, i + batch_size)))
+        batch = _as_tensors(take(Xo, slice(i, i + batch_size)))
         out.append(model(batch).double().numpy())
-    return np.concatenate(out)
+    res = np.concatenate(out)
+    if order is not None:  # back to the input order
+        res = res[np.argsort(order, kind="stable")]
+    return res
+
+
+def _token_lengths(model: nn.Module, X: Inputs) -> np.ndarray | None:
+    """Tokens per item when ``model`` reads padded tokens (``attention_mask``), else None;
+    batches of similar lengths drop most padding."""
+    if not isinstance(X, dict) or "attention_mask" not in X:
+        return None
+    unused = getattr(model, "unused_inputs", None)
+    if unused is not None and "attention_mask" in unused():
+        return None
+    return np.asarray(X["attention_mask"]).sum(axis=1)

@@ -13,6 +13,7 @@ name                loss                                            targets
 ``focal``           focal loss (Lin et al., 2017)                   hard, soft
 ``kl``              KL(target ‖ softmax(logits)), batch mean        soft, hard
 ``mse``             mean squared error                              regression
+``scaled_mse``      MSE of each target in units of its training SD  regression
 ``ccc``             1 − concordance correlation, averaged           regression
 ==================  ==============================================  ==========
 """
@@ -40,6 +41,7 @@ __all__ = [
     "KLDivergenceLoss",
     "LabelSmoothingCrossEntropy",
     "MSELoss",
+    "ScaledMSELoss",
     "WeightedCrossEntropyLoss",
     "class_weights",
     "create_loss",
@@ -397,6 +399,52 @@ class MSELoss(nn.Module):
         """
         pred, target = _check_regression(pred, target)
         return F.mse_loss(pred, target)
+
+
+@LOSSES.register("scaled_mse")
+class ScaledMSELoss(nn.Module):
+    """Mean squared error with each target divided by its scale: every target weighs the same
+    whatever its spread (EmoBank: SD 0.35 for valence, 0.21 for dominance).
+
+    Parameters
+    ----------
+    scale : sequence of float
+        One positive scale per target, usually the training SD (the regression task fills it
+        in from the training targets when it is not given).
+    """
+
+    task: ClassVar[str] = "regression"
+    accepts_soft: ClassVar[bool] = False
+    scale: torch.Tensor
+
+    def __init__(self, scale: Sequence[float]) -> None:
+        super().__init__()
+        arr = check_array(scale, "scale", ndim=1, dtype=np.float64)
+        if not (np.isfinite(arr).all() and (arr > 0).all()):
+            raise ValueError(f"scale must hold positive finite numbers; got {arr.tolist()}.")
+        self.register_buffer("scale", torch.as_tensor(arr, dtype=torch.float32))
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Mean of ``((pred - target) / scale)^2``.
+
+        Parameters
+        ----------
+        pred : Tensor of shape (batch,) or (batch, n_targets)
+            Predictions.
+        target : Tensor of the same shape
+            Targets.
+
+        Returns
+        -------
+        loss : Tensor of shape ()
+            In squared SD units.
+        """
+        pred, target = _check_regression(pred, target)
+        if pred.shape[1] != len(self.scale):
+            raise ValueError(f"scaled_mse has {len(self.scale)} scale(s); the predictions have "
+                             f"{pred.shape[1]} target(s).")
+        scale = self.scale.to(pred.dtype)
+        return F.mse_loss(pred / scale, target / scale)
 
 
 @LOSSES.register("ccc")
