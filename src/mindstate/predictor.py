@@ -216,7 +216,9 @@ class Predictor:
         if self.conformal is not None:
             regions = self.task.conformal(self.task.point(res), self.conformal)
             res["sets" if regions.dtype == bool else "intervals"] = regions
-        if hasattr(self.models[0], "trajectory"):
+        from .models.trm import has_trajectory
+
+        if has_trajectory(self.models[0]):
             res.update(self._trajectories(inputs))
         return res
 

@@ -196,6 +196,18 @@ def test_text_finetune_phases_and_groups():
     assert bool(clone.finetuned) and all(p.requires_grad for p in clone.transformer.parameters())
 
 
+def test_only_recursive_heads_have_trajectories():
+    from mindstate.models.trm import has_trajectory
+
+    kw = {"n_features": 32, "max_length": 8, "n_outputs": 3, "encoder": "tiny-random"}
+    linear = TextFinetune(**kw, head="linear")
+    assert not has_trajectory(linear)
+    with pytest.raises(TypeError, match="no iterations"):
+        linear.trajectory(linear.example_input(2))
+    assert has_trajectory(TextFinetune(**kw, head="trm", head_kwargs={"d_model": 8}))
+    assert not has_trajectory(create_model("embedding_mlp", n_features=4, n_outputs=3))
+
+
 def test_text_finetune_refuses_a_mismatched_encoder():
     with pytest.raises(ValueError, match="same encoder"):
         TextFinetune(n_features=384, max_length=8, n_outputs=3, encoder="tiny-random")

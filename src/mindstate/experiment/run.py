@@ -184,7 +184,9 @@ def _run(cfg: ExperimentConfig, w: Any, chain: Any, paths: list[Path], staging: 
         return result
     if pr.fitted is not None:  # one fold: its model already trained on every training window
         final = pr.fitted
-        if hasattr(final.models[0], "trajectory"):
+        from ..models.trm import has_trajectory
+
+        if has_trajectory(final.models[0]):
             from ..evaluate.regression import emotional_metrics
             from ..train.engine import take
 

@@ -118,6 +118,7 @@ class TextFinetune(BaseModel):
                              f"embeddings have n_features={n_features}; the chain and the "
                              "model must use the same encoder (preprocess.encoder).")
         self.head_kind = head
+        self.has_trajectory = head == "trm"
         self.encoder_lr_ratio = float(encoder_lr_ratio)
         if head == "trm":
             self.body: nn.Module = TinyRecursiveModel(n_features, n_outputs, **head_kwargs)

@@ -48,7 +48,24 @@ from torch.nn import functional as F
 from .base import MODELS, BaseModel, InputSpec
 
 __all__ = ["TRM_VERSIONS", "PADRegressionHead", "RINSEHead", "SelfAttentionTiny", "SoulKernel",
-           "TinyRecursiveModel"]
+           "TinyRecursiveModel", "has_trajectory"]
+
+
+def has_trajectory(model: Any) -> bool:
+    """Whether ``model`` refines its estimate over iterations (``model.trajectory`` works).
+
+    Parameters
+    ----------
+    model : nn.Module
+        Any model.
+
+    Returns
+    -------
+    bool
+        True for TinyRecursiveModel and models with one as their head.
+    """
+    return callable(getattr(model, "trajectory", None)) and \
+        bool(getattr(model, "has_trajectory", True))
 
 #: The seed's versions as component switches.
 TRM_VERSIONS: dict[str, dict[str, bool]] = {
