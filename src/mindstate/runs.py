@@ -188,13 +188,39 @@ def read_json(path: str | os.PathLike[str]) -> Any:
     return json.loads(Path(path).read_text())
 
 
+#: Models shipped inside the package, usable wherever a run directory is expected (a folder
+#: of the same name in the working directory takes priority): name -> folder under
+#: ``mindstate/pretrained``.
+PRETRAINED: dict[str, str] = {"text": "text_pad"}
+
+
+def pretrained_dir(name: str) -> Path:
+    """The folder of a model shipped with the package.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`PRETRAINED` (``"text"``: Pleasure-Arousal-Dominance of English
+        sentences, all-MiniLM-L6-v2 + TinyRecursiveModel trained on EmoBank).
+
+    Returns
+    -------
+    Path
+        The run-like folder (model, chain, calibration, model card).
+    """
+    if name not in PRETRAINED:
+        raise ValueError(f"name must be one of {sorted(PRETRAINED)}; got {name!r}.")
+    return Path(__file__).resolve().parent / "pretrained" / PRETRAINED[name]
+
+
 def check_run_dir(path: str | os.PathLike[str]) -> Path:
     """Return ``path`` if it is a complete run directory; ``RunDirError`` saying why not.
 
     Parameters
     ----------
     path : str | path-like
-        The folder to check; it must hold every file in :data:`REQUIRED_FILES`.
+        The folder to check; it must hold every file in :data:`REQUIRED_FILES`. A name in
+        :data:`PRETRAINED` (``"text"``) that is not a folder here means the shipped model.
 
     Returns
     -------
@@ -202,8 +228,11 @@ def check_run_dir(path: str | os.PathLike[str]) -> Path:
         ``path`` as a ``Path``.
     """
     path = Path(path)
+    if not path.exists() and str(path) in PRETRAINED:
+        path = pretrained_dir(str(path))
     if not path.exists():
-        raise FileNotFoundError(f"Run directory not found: {path}")
+        hint = f" Pretrained models: {', '.join(sorted(PRETRAINED))}." if PRETRAINED else ""
+        raise FileNotFoundError(f"Run directory not found: {path}.{hint}")
     if not path.is_dir():
         raise RunDirError(f"{path} is not a run directory (it is a file). Pass the folder that "
                           "`mindstate train --out` wrote.")
