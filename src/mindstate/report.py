@@ -5,12 +5,21 @@ from __future__ import annotations
 import base64
 import html
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .visuals import _finite_loss_count, heartbeat_gif, pad_map_png
+
 __all__ = ["write_report"]
+
+logger = logging.getLogger(__name__)
+
+#: MIME type of the embedded images, by file suffix.
+_MIME = {".png": "image/png", ".gif": "image/gif", ".jpg": "image/jpeg",
+         ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
 
 
 def _fig():
@@ -138,8 +147,38 @@ def _plot_expert_scores(path: Path, scores: dict[str, Any]) -> None:
 
 
 def _img(path: Path) -> str:
+    """An ``<img>`` tag embedding ``path`` as a base64 data URI (MIME type from the suffix)."""
+    mime = _MIME.get(path.suffix.lower())
+    if mime is None:
+        raise ValueError(f"path must be an image with suffix {sorted(_MIME)}; got {path.name!r}.")
     data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+    return f'<img alt="{html.escape(path.stem)}" src="data:{mime};base64,{data}">'
+
+
+def _regression_visuals(run_dir: Path, final_history: list[dict[str, float]],
+                        y_true: np.ndarray, pred: np.ndarray, names: list[str]) -> list[Path]:
+    """``heartbeat.gif`` and (two or more targets) ``pad_map.png``; return the written paths.
+
+    The GIF is skipped (debug log) when ``final_history`` has no finite loss. Rows with a
+    non-finite truth or prediction are left out of the PAD map (warning log); it is skipped
+    when none is left.
+    """
+    out = []
+    if _finite_loss_count(final_history):
+        out.append(heartbeat_gif(final_history, run_dir / "heartbeat.gif"))
+    else:
+        logger.debug("final_history has no finite train/val loss: heartbeat.gif not written")
+    y = np.asarray(y_true, dtype=float).reshape(len(y_true), -1)
+    p = np.asarray(pred, dtype=float).reshape(len(pred), -1)
+    if y.shape == p.shape and y.shape[1] >= 2:
+        ok = np.isfinite(y).all(axis=1) & np.isfinite(p).all(axis=1)
+        if not ok.all():
+            logger.warning("pad_map.png: %d of %d held-out rows hold NaN/Inf and are left out",
+                           int((~ok).sum()), len(ok))
+        if ok.any():
+            labels = [names[j] if j < len(names) else f"target {j}" for j in range(y.shape[1])]
+            out.append(pad_map_png(y[ok], p[ok], labels, run_dir / "pad_map.png"))
+    return out
 
 
 def _table(rows: list[tuple[str, Any]]) -> str:
@@ -188,6 +227,12 @@ def write_report(
 ) -> Path:
     """Write the plots and ``report.html`` into ``run_dir``; return the HTML path.
 
+    Regression runs also get ``heartbeat.gif`` (the animated loss curve of the final model,
+    :func:`~mindstate.visuals.heartbeat_gif`; skipped when ``final_history`` holds no finite
+    loss) and, with two or more targets, ``pad_map.png`` (predictions against the truth in
+    the target planes, :func:`~mindstate.visuals.pad_map_png`). All images are embedded in
+    the HTML as data URIs.
+
     Parameters
     ----------
     run_dir : Path
@@ -210,7 +255,8 @@ def write_report(
         Held-out predicted class probabilities (regression: predicted targets).
     task : {"classification", "soft", "regression"}
         The experiment task; confusion, reliability and ROC plots are drawn only for
-        ``"classification"``.
+        ``"classification"``; predicted-vs-true, heartbeat and PAD-map visuals only for
+        ``"regression"``.
     expert_scores : dict | None
         Mean least-squares expert scores per class (``expert_scores.json`` of AHLSA runs):
         plotted per channel, band and time token.
@@ -221,7 +267,7 @@ def write_report(
         The path of ``report.html``.
     """
     run_dir = Path(run_dir)
-    pngs = []
+    pngs: list[Path] = []
     p = run_dir / "learning_curves.png"
     _plot_curves(p, histories, final_history)
     pngs.append(p)
@@ -239,6 +285,7 @@ def write_report(
         p = run_dir / "predicted_vs_true.png"
         _plot_regression(p, np.asarray(y_true), np.asarray(pred), classes)
         pngs.append(p)
+        pngs += _regression_visuals(run_dir, final_history, y_true, pred, classes)
     if expert_scores and expert_scores.get("by_class"):
         p = run_dir / "expert_scores.png"
         _plot_expert_scores(p, expert_scores)
