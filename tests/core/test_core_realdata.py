@@ -47,7 +47,7 @@ def test_emobank_finetune_subset(shared_data, tmp_path, capsys):
     cfg["train"]["finetune"]["epochs"] = 1
     m = _train(tmp_path, cfg, data, capsys)
     assert m["n_windows_tested"] == 200 and m["protocol"] == "predefined"
-    # MiniLM fine-tuned under the TinyRecursiveModel on 800 sentences (measured 0.60)
+    # MiniLM fine-tuned under the TinyRecursiveModel on 800 sentences (measured 0.67)
     assert m["pearson_V"] > 0.45, m
     out = Predictor.load(tmp_path / "run").predict(["I love this, it is wonderful!",
                                                     "This is a horrible, sad loss."])
@@ -61,12 +61,13 @@ def test_emobank_shipped_config_subset(shared_data, tmp_path, capsys):
 
     data = _emobank_subset(shared_data, tmp_path)
     cfg = yaml.safe_load((CONFIGS / "emobank_pad.yaml").read_text())
-    if not (mpnet_dir() / "modules.json").is_file():
+    if not (mpnet_dir() / "modules.json").is_file() or os.environ.get("MINDSTATE_TEST_MINILM"):
         cfg["preprocess"]["encoder"] = "minilm"
     cfg["train"].update({"epochs": 15, "ensemble": 2})
     m = _train(tmp_path, cfg, data, capsys)
-    assert m["pearson_V"] > 0.45, m  # measured 0.58 (MiniLM) / 0.66 (mpnet)
-    assert m["final_model"]["ensemble"] == 2
+    assert m["pearson_V"] > 0.45, m  # measured 0.69 with either encoder (200 dev sentences)
+    saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert saved["final_model"]["ensemble"] == 2 and "hope" in saved["emotional"]
 
 
 def test_stress_predict_subset(shared_data, tmp_path, capsys):

@@ -240,7 +240,9 @@ class TextChain(ChainBase):
     ----------
     encoder : str
         A registered text encoder (``"minilm"``, ``"mpnet"``, ``"hashing"``) or a local model
-        directory.
+        directory; ``"mpnet+minilm"`` joins the unit-norm embeddings of several encoders
+        (concatenated, scaled by 1/sqrt(k) so the row stays unit-norm; each is cached on its
+        own).
     cache_dir : str | None
         Embedding cache folder; ``None`` disables the cache.
     batch_size : int
@@ -265,6 +267,12 @@ class TextChain(ChainBase):
         if max_length is not None:
             max_length = check_int(max_length, "preprocess.max_length", min_value=4)
         self.max_length = max_length
+
+    @property
+    def encoders(self) -> list[str]:
+        """The encoders whose embeddings are joined (``"mpnet+minilm"`` names two)."""
+        return [e.strip() for e in str(self.encoder).split("+")] if "+" in str(self.encoder) \
+            else [self.encoder]
 
     def check_record(self, rec: Any) -> None:
         """Refuse inputs that are not a corpus.
@@ -291,8 +299,9 @@ class TextChain(ChainBase):
         """
         from ..features.text import encode_texts
 
-        emb = encode_texts(list(texts), self.encoder, cache_dir=self.cache_dir,
-                           batch_size=self.batch_size)
+        parts = [encode_texts(list(texts), name, cache_dir=self.cache_dir,
+                              batch_size=self.batch_size) for name in self.encoders]
+        emb = parts[0] if len(parts) == 1 else np.hstack(parts) / np.sqrt(len(parts))
         if not hasattr(self, "dim_"):
             self.dim_ = int(emb.shape[1])
         return np.asarray(emb, dtype=np.float32)
@@ -315,6 +324,9 @@ class TextChain(ChainBase):
         if self.max_length is None:
             raise ValueError("this text chain has no preprocess.max_length, so it gives no "
                              "tokens; set preprocess.max_length (e.g. 128) to fine-tune.")
+        if len(self.encoders) > 1:
+            raise ValueError(f"preprocess.encoder {self.encoder!r} joins several encoders, which "
+                             "cannot be fine-tuned end to end; name one encoder to fine-tune.")
         ids, mask, n_tok = get_text_encoder(self.encoder).tokenize(list(texts), self.max_length)
         self._warn_truncated(n_tok, self.max_length, "preprocess.max_length")
         return {"input_ids": ids, "attention_mask": mask}
@@ -366,10 +378,11 @@ class TextChain(ChainBase):
         if self.max_length is not None:
             X.update(self.tokens(texts))
         else:
-            backend = get_text_encoder(self.encoder)
-            if backend.max_tokens is not None:
-                self._warn_truncated(backend.count_tokens(texts), backend.max_tokens,
-                                     f"the {backend.label} encoder's limit")
+            for name in self.encoders:
+                backend = get_text_encoder(name)
+                if backend.max_tokens is not None:
+                    self._warn_truncated(backend.count_tokens(texts), backend.max_tokens,
+                                         f"the {backend.label} encoder's limit")
         return Windows(X, w.y, w.groups, meta)
 
     def inputs(self, X: dict[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
