@@ -359,3 +359,17 @@ def test_hms_input_unchanged(hms_windows):
     chain.fit(p.X).inputs(p.X)
     for k in before:
         np.testing.assert_array_equal(p.X[k], before[k])
+
+
+def test_text_chain_joins_encoders_and_refuses_to_tokenize_them():
+    import numpy as np
+
+    from mindstate.data.chains import TextChain
+
+    texts = ["a calm quiet evening", "terrible news today"]
+    one = TextChain(encoder="hashing").encode(texts)
+    two = TextChain(encoder="hashing + hashing").encode(texts)
+    np.testing.assert_allclose(two, np.hstack([one, one]) / np.sqrt(2), rtol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(two, axis=1), 1.0, rtol=1e-6)
+    with pytest.raises(ValueError, match="joins several encoders"):
+        TextChain(encoder="hashing+minilm", max_length=16).tokens(texts)
