@@ -128,7 +128,7 @@ Faith (mean tanh of the confidences) {emo.get("faith") or float("nan"):.3f}, Lov
 (exp(−MSE) · (1 − variance across iterations)) {emo.get("love", float("nan")):.3f}.
 Published on the EmoBank test split (fine-tuned RoBERTa-large): r .829 / .569 / .513; this
 small model is well below that. The best dev model here (`configs/emobank_pad.yaml`: five such
-heads on frozen all-mpnet-base-v2, r .747 / .560 / .385) needs the 420 MB mpnet encoder
+heads on frozen all-mpnet-base-v2, r .749 / .562 / .385) needs the 420 MB mpnet encoder
 (`make mpnet`).
 
 **Intended use.** Research and prototyping on English sentences close to EmoBank's genres
